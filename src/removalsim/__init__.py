@@ -1,0 +1,26 @@
+"""removalsim: an open, reproducible model of US immigration-enforcement capacity.
+
+>>> import removalsim
+>>> result = removalsim.run("millions-2019", years=2, marginal=False)
+>>> result.headline["target"]["removals"]
+1000000
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["run", "load_scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy parts (numba, numpy) only when they are used."""
+    if name == "run":
+        from removalsim.model import run
+
+        return run
+    if name == "load_scenario":
+        from removalsim.scenario import load_scenario
+
+        return load_scenario
+    raise AttributeError(name)

@@ -1,0 +1,99 @@
+"""Turn a scenario into the engine's input arrays: one value per input and day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from removalsim.engine import INPUTS, ORIGINS
+from removalsim.params import Parameter, default_tree
+from removalsim.prices import PRICE_YEAR, to_price_year
+from removalsim.scenario import Scenario, parameter_values
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The engine's inputs for one scenario.
+
+    Attributes
+    ----------
+    series
+        Shape (days, len(INPUTS)): each input's value on each day.
+    lo, hi
+        Valid range of each input.
+    fy_index
+        Index of each day's fiscal year (0 = the first fiscal year of the run).
+    fiscal_years
+        The fiscal years the run touches.
+    target_mask
+        1.0 for each origin whose removals count toward the target.
+    """
+
+    series: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    fy_index: np.ndarray
+    fiscal_years: list[int]
+    start: dt.date
+    target_mask: np.ndarray
+
+
+def fiscal_year(day: dt.date) -> int:
+    """The US federal fiscal year of a date (FY2020 began on 2019-10-01)."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def numeric(param: Parameter, value: object, day: dt.date) -> float:
+    """A parameter value as a number: switches 0/1, choices by index, dollars in PRICE_YEAR."""
+    if param.is_switch:
+        return 1.0 if value else 0.0
+    if param.choices is not None:
+        return float(param.choices.index(value))
+    if param.unit.startswith("USD"):
+        year = param.reference_at(day).price_year if day in param.values else None
+        return to_price_year(float(value), year or PRICE_YEAR)
+    return float(value)
+
+
+def build_inputs(scenario: Scenario) -> Inputs:
+    """Daily input series for a scenario (levers and central values of assumptions)."""
+    tree = default_tree()
+    days = (scenario.end - scenario.start).days
+    dates = [scenario.start + dt.timedelta(days=i) for i in range(days)]
+    series = np.empty((days, len(INPUTS)))
+    lo = np.empty(len(INPUTS))
+    hi = np.empty(len(INPUTS))
+    offsets = np.arange(days)
+    for j, name in enumerate(INPUTS):
+        param = tree[name]
+        changed = scenario.changes.get(name)
+        values = parameter_values(param, changed, scenario.hold)
+        column = np.full(days, numeric(param, values[0][1], _dated(param, values[0][0], changed)))
+        for day, value in values:
+            first = (day - scenario.start).days
+            column[offsets >= first] = numeric(param, value, _dated(param, day, changed))
+        series[:, j] = column
+        lo[j] = param.ui.min if param.ui else -np.inf
+        hi[j] = param.ui.max if param.ui else np.inf
+    years = [fiscal_year(d) for d in dates]
+    first_year = years[0]
+    target = scenario.target
+    mask = np.array([1.0 if target is None or o in target.segments else 0.0 for o in ORIGINS])
+    return Inputs(
+        series=series,
+        lo=lo,
+        hi=hi,
+        fy_index=np.array([y - first_year for y in years], dtype=np.int64),
+        fiscal_years=list(range(first_year, years[-1] + 1)),
+        start=scenario.start,
+        target_mask=mask,
+    )
+
+
+def _dated(param: Parameter, day: dt.date, changed: dict | None) -> dt.date:
+    """The date whose price year applies: a file value's own date; changes are in PRICE_YEAR."""
+    if changed and day in changed:
+        return dt.date.min
+    return day

@@ -1,0 +1,259 @@
+"""What a run returns: daily stocks and flows, a fiscal-year table and the headline numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from removalsim.engine import ORIGINS, RECORD, SEGMENTS, STAGES
+from removalsim.inputs import Inputs
+from removalsim.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COST_STAGES = ("arrests", "detention", "courts", "removal")
+_K = {name: i for i, name in enumerate(RECORD)}
+_COST = [_K[f"cost_{s}"] for s in COST_STAGES]
+_BACKLOG = [_K["at_large_pending_docket"], _K["detained_court"], _K["detained_appeal"],
+            _K["appeals_non_detained"]]
+
+# Fiscal-year table: column name -> (record name, how to aggregate: sum | mean | end)
+FY_COLUMNS: dict[str, tuple[str, str]] = {
+    "removals": ("removals", "sum"),
+    **{f"removals_{o}": (f"removals_{o}", "sum") for o in ORIGINS},
+    "arrests": ("arrests_custodial", "sum"),  # plus at-large, added below
+    "arrests_custodial": ("arrests_custodial", "sum"),
+    "arrests_at_large": ("arrests_at_large", "sum"),
+    "book_ins": ("book_ins_border", "sum"),  # plus interior, added below
+    "book_ins_border": ("book_ins_border", "sum"),
+    "book_ins_interior": ("book_ins_interior", "sum"),
+    "detained_adp": ("detained", "mean"),
+    "beds": ("beds", "mean"),
+    "released_no_bed": ("released_no_bed", "sum"),
+    "court_completions": ("court_completions_detained", "sum"),  # plus non-detained
+    "removal_orders": ("removal_orders", "sum"),
+    "self_departures": ("self_departures", "sum"),
+    "voluntary_departures": ("voluntary_departures", "sum"),
+    "court_backlog_end": ("at_large_pending_docket", "end"),  # plus detained and appeals
+    "final_order_at_large_end": ("at_large_final_order", "end"),
+    **{f"cost_{s}_usd": (f"cost_{s}", "sum") for s in COST_STAGES},
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Raw engine output for one or more draws (leading axis = draw)."""
+
+    year_sum: np.ndarray
+    year_end: np.ndarray
+    binding: np.ndarray
+    summary: np.ndarray
+    days_per_year: np.ndarray
+
+    def fiscal_table(self) -> dict[str, np.ndarray]:
+        """Each fiscal-year column, shape (draws, years)."""
+        out: dict[str, np.ndarray] = {}
+        for column, (record, how) in FY_COLUMNS.items():
+            k = _K[record]
+            if how == "sum":
+                out[column] = self.year_sum[:, :, k].copy()
+            elif how == "mean":
+                out[column] = self.year_sum[:, :, k] / self.days_per_year
+            else:
+                out[column] = self.year_end[:, :, k].copy()
+        out["arrests"] += self.year_sum[:, :, _K["arrests_at_large"]]
+        out["book_ins"] += self.year_sum[:, :, _K["book_ins_interior"]]
+        out["court_completions"] += self.year_sum[:, :, _K["court_completions_non_detained"]]
+        out["court_backlog_end"] = self.year_end[:, :, _BACKLOG].sum(axis=2)
+        return out
+
+    def headline(self, target: int | None) -> dict[str, np.ndarray]:
+        """Headline numbers per draw, shape (draws,) each (or (draws, n) for by-stage values)."""
+        removals = self.year_sum[:, :, _K["removals"]].sum(axis=1)
+        cost_by_stage = self.year_sum[:, :, _COST].sum(axis=1)
+        cost = cost_by_stage.sum(axis=1)
+        days = self.days_per_year.sum()
+        reached = self.summary[:, 0]
+        years = np.where(reached > 0, reached / 365.25, np.nan) if target else np.full_like(
+            reached, np.nan
+        )
+        return {
+            "removals_total": removals,
+            "removals_per_year": removals / (days / 365.25),
+            "years_to_target": years,
+            "cost_total_usd": cost,
+            "cost_per_removal_usd": np.where(removals > 0, cost / np.maximum(removals, 1), np.nan),
+            "detention_peak": self.summary[:, 1],
+            "target_removals": self.summary[:, 2],
+            "court_backlog_end": self.year_end[:, -1, _BACKLOG].sum(axis=1),
+            "binding_share": self.binding / days,
+            "cost_by_stage_usd": cost_by_stage,
+        }
+
+
+@dataclass
+class Result:
+    """The result of one deterministic run.
+
+    Attributes
+    ----------
+    scenario
+        The resolved scenario that was run.
+    outcome
+        Engine output (one draw).
+    marginal
+        Extra removals over the horizon from +10% of each resource, and per extra $1M.
+    daily_record
+        Daily stocks and flows, shape (days, len(RECORD)).
+    """
+
+    scenario: Scenario
+    inputs: Inputs
+    outcome: Outcome
+    daily_record: np.ndarray
+    marginal: dict[str, dict[str, float]] = field(default_factory=dict)
+    model_version: str = ""
+    data_version: str = ""
+
+    @cached_property
+    def daily(self) -> pd.DataFrame:
+        """Daily stocks (end of day) and flows, indexed by date."""
+        import pandas as pd
+
+        index = pd.date_range(self.scenario.start, periods=len(self.daily_record), freq="D")
+        frame = pd.DataFrame(self.daily_record, index=index, columns=list(RECORD))
+        frame["binding"] = [STAGES[int(b)] for b in frame["binding"]]
+        return frame
+
+    @cached_property
+    def fiscal_years(self) -> pd.DataFrame:
+        """One row per fiscal year: flows summed, populations averaged or at year end."""
+        import pandas as pd
+
+        table = {k: v[0] for k, v in self.outcome.fiscal_table().items()}
+        frame = pd.DataFrame(table, index=pd.Index(self.inputs.fiscal_years, name="fiscal_year"))
+        frame.insert(0, "days", self.outcome.days_per_year)
+        return frame
+
+    @cached_property
+    def headline(self) -> dict[str, Any]:
+        """The headline numbers (the keys of ``run --json``)."""
+        target = self.scenario.target
+        h = {k: v[0] for k, v in self.outcome.headline(target.removals if target else None).items()}
+        share = {s: float(x) for s, x in zip(STAGES, h["binding_share"], strict=True)}
+        years = float(h["years_to_target"])
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "start": self.scenario.start.isoformat(),
+            "years": self.scenario.years,
+            "removals_by_fiscal_year": [
+                {"fiscal_year": int(fy), "removals": float(r), "days": int(days)}
+                for fy, r, days in zip(
+                    self.inputs.fiscal_years,
+                    self.outcome.year_sum[0, :, _K["removals"]],
+                    self.outcome.days_per_year,
+                    strict=True,
+                )
+            ],
+            "removals_total": float(h["removals_total"]),
+            "removals_per_year": float(h["removals_per_year"]),
+            "target": target.model_dump() if target else None,
+            "years_to_target": None if np.isnan(years) else years,
+            "target_removals": float(h["target_removals"]) if target else None,
+            "binding_constraint": max(share, key=share.get),
+            "binding_share": share,
+            "marginal_removals": {k: v["removals"] for k, v in self.marginal.items()},
+            "marginal_removals_per_million_usd": {
+                k: v["per_million_usd"] for k, v in self.marginal.items()
+            },
+            "cost_total_usd": float(h["cost_total_usd"]),
+            "cost_per_removal_usd": float(h["cost_per_removal_usd"]),
+            "cost_by_stage_usd": {
+                s: float(c) for s, c in zip(COST_STAGES, h["cost_by_stage_usd"], strict=True)
+            },
+            "price_year": _price_year(),
+            "detention_peak": float(h["detention_peak"]),
+            "court_backlog_end": float(h["court_backlog_end"]),
+            "model_version": self.model_version,
+            "data_version": self.data_version,
+            "scenario_hash": self.scenario.hash,
+            "seed": None,
+        }
+
+    def summary(self) -> str:
+        """The answer in one sentence."""
+        return sentence(self.headline)
+
+    def plot(self, path: str | None = None, baseline: Result | None = None):
+        """Chart removals, detention and the court backlog (optionally against a baseline)."""
+        from removalsim.charts import run_chart
+
+        return run_chart(self, path, baseline)
+
+    def conservation_error(self) -> float:
+        """Largest relative error of the people balance over all days."""
+        return float(self.daily_record[:, _K["conservation_error"]].max())
+
+
+def _price_year() -> int:
+    from removalsim.prices import PRICE_YEAR
+
+    return PRICE_YEAR
+
+
+def describe_segments(segments: tuple[str, ...]) -> str:
+    """Plain words for a set of target segments."""
+    names = {
+        "final_order": "people with final orders",
+        "recent_entrant": "recent entrants",
+        "pending_docket": "people awaiting a court decision",
+        "status_lost": "people whose status was ended",
+        "long_term": "long-term residents",
+        "border": "people arrested at the border",
+    }
+    if set(segments) >= set(SEGMENTS):
+        if "border" in segments:
+            return "people (interior and border arrests)"
+        return "undocumented people arrested in the interior"
+    return " and ".join(names[s] for s in segments)
+
+
+def sentence(h: dict[str, Any]) -> str:
+    """The answer in one sentence, from headline numbers."""
+    share = h["binding_share"][h["binding_constraint"]]
+    per_year = f"{h['removals_per_year']:,.0f} removals a year"
+    start = dt.date.fromisoformat(h["start"])
+    bind = f"{_stage_words(h['binding_constraint'])} bind on {share:.0%} of days"
+    target = h["target"]
+    if not target:
+        return f"From {start:%B %Y}, the model gives {per_year}; {bind}."
+    who = describe_segments(tuple(target["segments"]))
+    goal = f"{target['removals']:,} removals of {who}"
+    if target["per_year"]:
+        goal += " a year"
+    if h["years_to_target"] is None:
+        counted = h["target_removals"]
+        got = (f"at most {counted:,.0f} in a year" if target["per_year"]
+               else f"{counted:,.0f} of them removed")
+        return (
+            f"From {start:%B %Y}, {goal} is not reached within {h['years']:g} years "
+            f"({got}; {per_year} in all); {bind}."
+        )
+    verb = "sustaining" if target["per_year"] else "reaching"
+    return f"From {start:%B %Y}, {verb} {goal} takes {h['years_to_target']:.1f} years; {bind}."
+
+
+def _stage_words(stage: str) -> str:
+    return {
+        "arrests": "arrests (officers and jail transfers)",
+        "detention": "detention beds",
+        "courts": "immigration courts",
+        "credible_fear": "credible-fear screening",
+        "transport": "removal transport",
+    }[stage]

@@ -1,0 +1,221 @@
+"""Tests for the cited historical dataset and its loader."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from removalsim.history import (
+    COVERAGE_VALUES,
+    DEFAULT_PATH,
+    KNOWN_METRICS,
+    HistoryValidationError,
+    annual,
+    load_history,
+)
+
+DATA_DIR = DEFAULT_PATH.parent
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return load_history()
+
+
+def _raw_rows() -> list[dict[str, str]]:
+    with DEFAULT_PATH.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(rows: list[dict[str, str]], path: Path) -> Path:
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _row_index(rows: list[dict[str, str]], fy: str, metric: str) -> int:
+    return next(
+        i
+        for i, r in enumerate(rows)
+        if r["fiscal_year"] == fy and r["metric"] == metric and r["month"] == ""
+    )
+
+
+# --------------------------------------------------------------------------- shipped file
+
+
+def test_shipped_file_passes_schema(history: pd.DataFrame) -> None:
+    assert len(history) > 500
+    assert list(history.columns) == [
+        "fiscal_year",
+        "month",
+        "metric",
+        "value",
+        "unit",
+        "coverage",
+        "source",
+        "note",
+    ]
+    assert history["fiscal_year"].between(2008, 2030).all()
+    assert set(history["coverage"]) <= COVERAGE_VALUES
+    assert set(history["metric"]) <= KNOWN_METRICS
+
+
+def test_every_row_has_a_source(history: pd.DataFrame) -> None:
+    assert (history["source"].str.strip().str.len() > 0).all()
+
+
+def test_key_is_unique(history: pd.DataFrame) -> None:
+    key = history[["fiscal_year", "month", "metric"]]
+    assert not key.duplicated().any()
+
+
+def test_excluded_ai_generated_sources_absent(history: pd.DataFrame) -> None:
+    text = (history["source"] + " " + history["note"]).str.lower()
+    assert not text.str.contains("wifitalents|gitnux").any()
+
+
+def test_no_cpi_rows(history: pd.DataFrame) -> None:
+    assert not history["metric"].str.contains("cpi").any()
+
+
+# --------------------------------------------------------------------------- spot checks
+
+
+@pytest.mark.parametrize(
+    ("metric", "fy", "expected"),
+    [
+        ("removals", 2019, 267_258),  # ICE FY2019 ERO report
+        ("removals", 2024, 271_484),  # ICE FY2024 annual report
+        ("removals", 2018, 256_085),  # ICE FY2018 ERO report, not the 256,058 transposition
+        ("adp", 2019, 50_165),  # ICE FY2019 ERO report
+        ("adp", 2024, 37_745),  # ICE "FY overall", preferred over day-weighted 37,722
+        ("arrests", 2015, 117_983),  # DHS Yearbook 2021 Table 35
+        ("arrests", 2024, 113_431),  # ICE FY2024 annual report
+        ("border_apprehensions", 2019, 851_508),  # DHS Yearbook, not 851,553
+        ("court_pending", 2019, 1_087_201),  # latest EOIR vintage
+        ("court_completions", 2016, 143_489),  # latest EOIR table
+        ("book_ins", 2019, 510_854),  # ICE detention statistics (Vera archive)
+    ],
+)
+def test_spot_values(metric: str, fy: int, expected: float) -> None:
+    series = annual(metric)
+    assert series.loc[fy] == pytest.approx(expected)
+
+
+def test_partial_years_are_marked(history: pd.DataFrame) -> None:
+    row = history[
+        (history["metric"] == "removals")
+        & (history["fiscal_year"] == 2025)
+        & history["month"].isna()
+    ].iloc[0]
+    assert row["coverage"] == "partial_year"
+    assert row["value"] == pytest.approx(319_980)
+    assert 2025 not in annual("removals").index
+    assert annual("removals", full_year_only=False).loc[2025] == pytest.approx(319_980)
+
+
+def test_monthly_book_ins_add_up_to_annual(history: pd.DataFrame) -> None:
+    monthly = history[(history["metric"] == "book_ins") & history["month"].notna()]
+    sums = monthly.groupby("fiscal_year")["value"].sum()
+    full = annual("book_ins")
+    for fy in (2019, 2020, 2023, 2024):
+        assert sums.loc[fy] == pytest.approx(full.loc[fy])
+
+
+def test_annual_series_shape() -> None:
+    series = annual("removals")
+    assert series.name == "removals"
+    assert series.index.is_monotonic_increasing
+    assert series.index.dtype.kind == "i"
+    assert list(range(2008, 2025)) == list(series.index)
+
+
+def test_annual_unknown_metric() -> None:
+    with pytest.raises(KeyError, match="not_a_metric"):
+        annual("not_a_metric")
+
+
+# --------------------------------------------------------------------------- corrupted copies
+
+
+def test_negative_value_rejected(tmp_path: Path) -> None:
+    rows = _raw_rows()
+    i = _row_index(rows, "2019", "removals")
+    rows[i]["value"] = "-5"
+    path = _write(rows, tmp_path / "bad.csv")
+    with pytest.raises(HistoryValidationError, match=rf"row {i + 1} .*column 'value'"):
+        load_history(path)
+
+
+def test_duplicate_key_rejected(tmp_path: Path) -> None:
+    rows = _raw_rows()
+    i = _row_index(rows, "2019", "adp")
+    rows.append(dict(rows[i]))
+    path = _write(rows, tmp_path / "dup.csv")
+    pattern = r"duplicate key \(fiscal_year=2019, month=empty, metric='adp'\)"
+    with pytest.raises(HistoryValidationError, match=pattern):
+        load_history(path)
+
+
+def test_missing_source_rejected(tmp_path: Path) -> None:
+    rows = _raw_rows()
+    i = _row_index(rows, "2024", "removals")
+    rows[i]["source"] = "  "
+    path = _write(rows, tmp_path / "nosrc.csv")
+    with pytest.raises(HistoryValidationError, match=rf"row {i + 1} .*column 'source': empty"):
+        load_history(path)
+
+
+def test_unknown_metric_rejected(tmp_path: Path) -> None:
+    rows = _raw_rows()
+    rows[0]["metric"] = "deportations_guess"
+    path = _write(rows, tmp_path / "metric.csv")
+    with pytest.raises(HistoryValidationError, match=r"unknown metric 'deportations_guess'"):
+        load_history(path)
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "pattern"),
+    [
+        ("fiscal_year", "1999", r"column 'fiscal_year'"),
+        ("month", "13", r"column 'month'"),
+        ("value", "lots", r"column 'value': expected a number"),
+        ("coverage", "annual", r"column 'coverage': 'annual' is not one of"),
+    ],
+)
+def test_other_bad_cells_rejected(tmp_path: Path, column: str, bad: str, pattern: str) -> None:
+    rows = _raw_rows()
+    rows[5][column] = bad
+    path = _write(rows, tmp_path / "bad.csv")
+    with pytest.raises(HistoryValidationError, match=rf"row 6 \(line 7\), {pattern}"):
+        load_history(path)
+
+
+def test_wrong_columns_rejected(tmp_path: Path) -> None:
+    rows = [{k: v for k, v in r.items() if k != "source"} for r in _raw_rows()]
+    path = _write(rows, tmp_path / "cols.csv")
+    with pytest.raises(HistoryValidationError, match="missing \\['source'\\]"):
+        load_history(path)
+
+
+# --------------------------------------------------------------------------- descriptor
+
+
+def test_datapackage_matches_csv() -> None:
+    descriptor = json.loads((DATA_DIR / "datapackage.json").read_text())
+    resource = descriptor["resources"][0]
+    assert resource["path"] == "history.csv"
+    fields = [f["name"] for f in resource["schema"]["fields"]]
+    assert fields == list(_raw_rows()[0])
+    assert resource["schema"]["primaryKey"] == ["fiscal_year", "month", "metric"]
+    by_name = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert set(by_name["metric"]["constraints"]["enum"]) == set(KNOWN_METRICS)
+    assert set(by_name["coverage"]["constraints"]["enum"]) == set(COVERAGE_VALUES)
+    assert descriptor["licenses"]
