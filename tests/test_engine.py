@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from removalsim.engine import INPUTS, RECORD
 from removalsim.inputs import build_inputs
-from removalsim.params import default_tree
 from removalsim.model import RESOURCES, execute, resolve, run, target_vector
+from removalsim.params import default_tree
 
 SCENARIOS = ["fy2019", "millions-2019", "border-surge-2019", "current"]
 STOCKS = [k for k in RECORD if k.startswith(("at_large_", "detained", "appeals_", "atd_"))]
