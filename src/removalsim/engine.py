@@ -268,7 +268,8 @@ def _value(series, mult, add, lo, hi, t, d, p):
 
 @njit(cache=True)
 def _simulate_draw(
-    series, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding, summary, daily
+    series, changes, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding, summary,
+    daily,
 ):
     n_days = series.shape[0]
     at_large = np.zeros(N_SEG)
@@ -295,6 +296,7 @@ def _simulate_draw(
     wants = np.zeros((N_CLASS, N_ORIGIN))
     admit_share = np.zeros(N_CLASS)
     score = np.zeros(N_CLASS)
+    order = np.zeros(N_CLASS, dtype=np.int64)
     share = np.zeros(N_ORIGIN)
     target_mask = target[:N_ORIGIN]
     target_n = target[N_ORIGIN]
@@ -307,6 +309,7 @@ def _simulate_draw(
     n_inputs = series.shape[1]
     pv = np.zeros(n_inputs)
 
+
     initial = at_large.copy()
     for step in range(n_days + WARMUP_DAYS):
         t = step - WARMUP_DAYS
@@ -317,8 +320,9 @@ def _simulate_draw(
             inflow_total = 0.0
             exits_total = 0.0
         rec[:] = 0.0
-        for p in range(n_inputs):
-            pv[p] = _value(series, mult, add, lo, hi, max(t, 0), d, p)
+        if step == 0 or (t > 0 and changes[t]):  # inputs only change on dated values
+            for p in range(n_inputs):
+                pv[p] = _value(series, mult, add, lo, hi, max(t, 0), d, p)
 
         # --- inflows: new recent entrants, status terminations, CBP book-ins ------------------
         new_entrants = pv[RECENT_IN] / 365.0
@@ -441,7 +445,12 @@ def _simulate_draw(
             pv[FEAR_DAYS] + queue + (1.0 - positive) * (pv[SUMMARY_DAYS] + to_flight)
             + positive * (court_days + to_flight)
         )
-        order = np.argsort(-score)
+        for i in range(N_CLASS):  # order classes by score, highest first (insertion sort)
+            order[i] = i
+            j = i
+            while j > 0 and score[order[j]] > score[order[j - 1]]:
+                order[j], order[j - 1] = order[j - 1], order[j]
+                j -= 1
         for i in range(N_CLASS):
             c = order[i]
             demand = wants[c].sum()
@@ -666,9 +675,11 @@ def _simulate_draw(
         peak_detained = max(peak_detained, occupancy)
 
         y = fy_index[t]
+        last_of_year = t == n_days - 1 or fy_index[t + 1] != y
         for k in range(N_RECORD):
             year_sum[d, y, k] += rec[k]
-            year_end[d, y, k] = rec[k]
+            if last_of_year:
+                year_end[d, y, k] = rec[k]
         if daily.shape[0] > 0 and d == 0:
             daily[t, :] = rec
     summary[d, 0] = reached
@@ -677,13 +688,15 @@ def _simulate_draw(
 
 
 @njit(parallel=True, cache=True)
-def simulate(series, mult, add, lo, hi, fy_index, target, n_years, keep_daily):
+def simulate(series, changes, mult, add, lo, hi, fy_index, target, n_years, keep_daily):
     """Run the model for every draw.
 
     Parameters
     ----------
     series : ndarray, shape (days, len(INPUTS))
         Each input's value on each day (levers and the central value of assumptions).
+    changes : ndarray of bool, shape (days,)
+        True on days when any input differs from the day before.
     mult, add : ndarray, shape (draws, len(INPUTS))
         Per-draw transformation of each input: ``value = series * mult + add``.
     lo, hi : ndarray, shape (len(INPUTS),)
@@ -715,7 +728,7 @@ def simulate(series, mult, add, lo, hi, fy_index, target, n_years, keep_daily):
     daily = np.zeros((series.shape[0] if keep_daily else 0, N_RECORD))
     for d in prange(n_draws):
         _simulate_draw(
-            series, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding, summary,
-            daily,
+            series, changes, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding,
+            summary, daily,
         )
     return year_sum, year_end, binding, summary, daily

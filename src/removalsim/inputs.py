@@ -39,6 +39,13 @@ class Inputs:
     start: dt.date
     target_mask: np.ndarray
 
+    @property
+    def changes(self) -> np.ndarray:
+        """True on the days when any input differs from the day before."""
+        changed = np.zeros(len(self.series), dtype=bool)
+        changed[1:] = (self.series[1:] != self.series[:-1]).any(axis=1)
+        return changed
+
 
 def fiscal_year(day: dt.date) -> int:
     """The US federal fiscal year of a date (FY2020 began on 2019-10-01)."""

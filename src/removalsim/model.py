@@ -63,7 +63,7 @@ def execute(
 ) -> tuple[Outcome, np.ndarray]:
     """Call the engine for the given per-draw transformations of the inputs."""
     year_sum, year_end, binding, summary, daily = engine.simulate(
-        inputs.series, mult, add, inputs.lo, inputs.hi, inputs.fy_index, target,
+        inputs.series, inputs.changes, mult, add, inputs.lo, inputs.hi, inputs.fy_index, target,
         len(inputs.fiscal_years), keep_daily,
     )
     days = np.bincount(inputs.fy_index, minlength=len(inputs.fiscal_years)).astype(float)

@@ -1,92 +1,28 @@
-"""The ``removalsim`` command line: tables for people, ``--json`` and ``--csv`` for programs."""
+"""Core commands: run, compare, params, scenarios."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    from removalsim.results import Result
-
-app = typer.Typer(
-    help="removalsim: can US immigration enforcement remove millions, how fast, where does it "
-    "jam, and at what cost?",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from removalsim.cli import (
+    JsonOpt,
+    ScenarioArg,
+    SetOpt,
+    YearsOpt,
+    app,
+    console,
+    fail,
+    money,
+    run_scenario,
 )
 
-ScenarioArg = Annotated[
-    str, typer.Argument(help="A shipped scenario name (see `scenarios`), a YAML path, or a+b.")
-]
-YearsOpt = Annotated[
-    float | None, typer.Option("--years", help="Horizon in years (1-20).", min=0.01, max=20)
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option("--set", help="Change a parameter from the start: NAME=VALUE (repeatable)."),
-]
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _changes(pairs: list[str] | None) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for pair in pairs or []:
-        name, sep, raw = pair.partition("=")
-        if not sep or not name.strip():
-            _fail(f"--set takes NAME=VALUE, got '{pair}'")
-        text = raw.strip()
-        lowered = text.lower()
-        if lowered in {"true", "on", "false", "off"}:
-            value: Any = lowered in {"true", "on"}
-        else:
-            try:
-                value = float(text)
-            except ValueError:
-                value = text
-        changes[name.strip()] = value
-    return changes
-
-
-def _run(scenario: str, years: float | None, sets: list[str] | None) -> Result:
-    from removalsim.model import run
-    from removalsim.yamlio import InputError
-
-    try:
-        return run(scenario, years=years, changes=_changes(sets))
-    except InputError as error:
-        _fail(str(error))
-        raise  # unreachable
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(width=max(100, min(160, _terminal_width())))
-
-
-def _terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((120, 40)).columns
-
-
-def _money(x: float) -> str:
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.1f}B"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.1f}M"
-    return f"${x:,.0f}"
+if TYPE_CHECKING:
+    from removalsim.results import Result
 
 
 def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
@@ -102,10 +38,10 @@ def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
          f"({h['binding_share'][h['binding_constraint']]:.0%} of days)"),
         ("Detention peak", f"{h['detention_peak']:,.0f}"),
         ("Court backlog at end", f"{h['court_backlog_end']:,.0f}"),
-        (f"Cost, total ({h['price_year']} $)", _money(h["cost_total_usd"])),
-        ("Cost per removal", _money(h["cost_per_removal_usd"])),
+        (f"Cost, total ({h['price_year']} $)", money(h["cost_total_usd"])),
+        ("Cost per removal", money(h["cost_per_removal_usd"])),
     ]
-    rows += [(f"  cost: {k}", _money(v)) for k, v in h["cost_by_stage_usd"].items()]
+    rows += [(f"  cost: {k}", money(v)) for k, v in h["cost_by_stage_usd"].items()]
     return rows
 
 
@@ -121,7 +57,7 @@ def run(
     sets: SetOpt = None,
 ) -> None:
     """Run a scenario and print the answer, the headline numbers and a fiscal-year table."""
-    result = _run(scenario, years, sets)
+    result = run_scenario(scenario, years, sets)
     if csv is not None:
         csv.mkdir(parents=True, exist_ok=True)
         result.daily.to_csv(csv / "daily.csv", index_label="date")
@@ -138,9 +74,9 @@ def _print_result(result: Result) -> None:
     from rich.table import Table
 
     h = result.headline
-    console = _console()
-    console.print(f"[bold]{result.summary()}[/bold]")
-    console.print(f"[dim]{h['description']}[/dim]")
+    out = console()
+    out.print(f"[bold]{result.summary()}[/bold]")
+    out.print(f"[dim]{h['description']}[/dim]")
     table = Table(title="Headline", show_header=False)
     for name, value in _headline_rows(h):
         table.add_row(name, value)
@@ -151,10 +87,10 @@ def _print_result(result: Result) -> None:
     for name, extra in h["marginal_removals"].items():
         per = h["marginal_removals_per_million_usd"][name]
         marginal.add_row(name, f"{extra:,.0f}", "-" if per is None else f"{per:,.1f}")
-    console.print(table)
-    console.print(marginal)
-    console.print(_fiscal_table(result))
-    console.print(
+    out.print(table)
+    out.print(marginal)
+    out.print(_fiscal_table(result))
+    out.print(
         f"[dim]model {h['model_version']} · data {h['data_version']} · "
         f"scenario {h['scenario_hash']}[/dim]"
     )
@@ -193,7 +129,7 @@ def compare(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG chart.")] = None,
 ) -> None:
     """Run two scenarios and show the difference in the headline numbers."""
-    first, second = _run(a, years, None), _run(b, years, None)
+    first, second = run_scenario(a, years, None), run_scenario(b, years, None)
     if plot is not None:
         second.plot(str(plot), baseline=first)
     keys = ["removals_total", "removals_per_year", "years_to_target", "cost_total_usd",
@@ -209,9 +145,9 @@ def compare(
         return
     from rich.table import Table
 
-    console = _console()
-    console.print(f"[bold]A:[/bold] {first.summary()}")
-    console.print(f"[bold]B:[/bold] {second.summary()}")
+    out = console()
+    out.print(f"[bold]A:[/bold] {first.summary()}")
+    out.print(f"[bold]B:[/bold] {second.summary()}")
     table = Table(title=f"{a} (A) vs {b} (B)")
     for column in ("output", "A", "B", "B - A"):
         table.add_column(column, justify="left" if column == "output" else "right")
@@ -219,7 +155,7 @@ def compare(
         table.add_row(row["output"], *(_fmt(row[k]) for k in ("a", "b", "difference")))
     table.add_row("binding constraint", first.headline["binding_constraint"],
                   second.headline["binding_constraint"], "")
-    console.print(table)
+    out.print(table)
 
 
 def _fmt(x: float | None) -> str:
@@ -244,7 +180,7 @@ def params(
         day = dt.date.fromisoformat(at) if at else dt.date.today()
         tree = default_tree()
     except (ValueError, InputError) as error:
-        _fail(str(error))
+        fail(str(error))
     rows = []
     for name, param in tree.items():
         if pattern.lower() not in name.lower():
@@ -258,7 +194,7 @@ def params(
             "href": ref.href if ref else None, "range": param.range_at(day),
         })
     if not rows:
-        _fail(f"no parameter matches '{pattern}'")
+        fail(f"no parameter matches '{pattern}'")
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -271,7 +207,7 @@ def params(
         value = row["value"]
         shown = f"{value:,.4g}" if isinstance(value, float) else str(value)
         table.add_row(row["name"], shown, row["unit"], row["kind"], row["status"], row["source"])
-    _console().print(table)
+    console().print(table)
 
 
 @app.command()
@@ -295,13 +231,4 @@ def scenarios(as_json: JsonOpt = False) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["start"], f"{row['years']:g}", row["description"])
-    _console().print(table)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    """Entry point that turns unexpected input errors into clean messages."""
-    app(prog_name="removalsim")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    console().print(table)
