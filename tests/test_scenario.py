@@ -105,3 +105,10 @@ def test_changes_and_horizon_are_validated():
         base.with_horizon(25)
     assert base.with_changes({"detention.beds": 1000}).hash != base.hash
     assert base.with_horizon(3).years == 3
+
+
+def test_hash_does_not_depend_on_number_spelling():
+    base = load_scenario("fy2019")
+    assert base.with_changes({"courts.judges": 700}).hash == base.with_changes(
+        {"courts.judges": 700.0}).hash
+    assert base.with_changes({"courts.expedited_docket": True}).hash != base.hash

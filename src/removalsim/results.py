@@ -229,7 +229,7 @@ def sentence(h: dict[str, Any]) -> str:
     share = h["binding_share"][h["binding_constraint"]]
     per_year = f"{h['removals_per_year']:,.0f} removals a year"
     start = dt.date.fromisoformat(h["start"])
-    bind = f"{_stage_words(h['binding_constraint'])} bind on {share:.0%} of days"
+    bind = f"{_stage_words(h['binding_constraint'])} on {share:.0%} of days"
     target = h["target"]
     if not target:
         return f"From {start:%B %Y}, the model gives {per_year}; {bind}."
@@ -251,9 +251,9 @@ def sentence(h: dict[str, Any]) -> str:
 
 def _stage_words(stage: str) -> str:
     return {
-        "arrests": "arrests (officers and jail transfers)",
-        "detention": "detention beds",
-        "courts": "immigration courts",
-        "credible_fear": "credible-fear screening",
-        "transport": "removal transport",
+        "arrests": "arrests (officers and jail transfers) bind",
+        "detention": "detention beds bind",
+        "courts": "immigration courts bind",
+        "credible_fear": "credible-fear screening binds",
+        "transport": "removal transport binds",
     }[stage]

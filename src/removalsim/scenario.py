@@ -85,7 +85,7 @@ class Scenario(BaseModel):
             "hold": self.hold.isoformat() if self.hold else None,
             "target": self.target.model_dump() if self.target else None,
             "changes": {
-                k: {d.isoformat(): v for d, v in sorted(c.items())}
+                k: {d.isoformat(): _canonical(v) for d, v in sorted(c.items())}
                 for k, c in sorted(self.changes.items())
             },
         }
@@ -108,6 +108,11 @@ class Scenario(BaseModel):
         if not 0 < years <= MAX_YEARS:
             raise InputError(f"years must be in (0, {MAX_YEARS}], got {years}")
         return self.model_copy(update={"years": float(years)})
+
+
+def _canonical(value: Value) -> Value:
+    """Numbers as floats, so that 700 and 700.0 hash alike (switches stay booleans)."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _merge(base: Changes, extra: Changes) -> Changes:

@@ -1,0 +1,97 @@
+"""Slider change to redrawn charts in the web explorer, in Debian's headless Chromium.
+
+Starts the app on a free local port, opens the page, moves the officers slider to a new value
+(never seen before, so no cached answer) ``--changes`` times, and reports p50/p95 of the time from
+the slider's input event to the redrawn charts (measured in the page: the API call, the headline
+numbers, ``Plotly.react`` on every chart on screen and the next animation frame; charts below the
+fold follow right after), and of the same measured from Python. The server runs in its
+own process, as ``removalsim serve`` does. Run: ``python bench/web_latency.py``.
+Must: p95 <= 150 ms; aim: <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from removalsim.web.server import serving
+
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+MOVE = """([name, value]) => {
+    const slider = document.querySelector(`[data-name="${name}"] input[type=range]`);
+    slider.value = value;
+    slider.dispatchEvent(new Event("input", {bubbles: true}));
+}"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), interpolated."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
+    """Move a slider ``changes`` times; latencies in milliseconds."""
+    from playwright.sync_api import sync_playwright
+
+    with serving() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(f"{url}/#scenario=current")
+        page.wait_for_function("window.removalsim && window.removalsim.settled()",
+                               timeout=120_000)
+        outside: list[float] = []
+        for i in range(warmup + changes):
+            value = 6000 + 10 * i  # a new value each time: the server runs the model every time
+            began = time.perf_counter()
+            page.evaluate(MOVE, ["arrests.officers", value])
+            # settled: the answer is drawn, and so are the charts below the fold
+            page.wait_for_function("window.removalsim.settled()", polling="raf", timeout=30_000)
+            outside.append((time.perf_counter() - began) * 1000)
+        inside = page.evaluate("window.removalsim.perf.timings")[-changes:]
+        parts = page.evaluate("window.removalsim.perf.parts")[-changes:]
+        browser.close()
+    outside = outside[warmup:]
+    return {
+        "changes": changes,
+        "page_p50_ms": percentile(inside, 50),
+        "page_p95_ms": percentile(inside, 95),
+        "page_max_ms": max(inside),
+        "python_p50_ms": percentile(outside, 50),
+        "python_p95_ms": percentile(outside, 95),
+        "page_mean_ms": statistics.fmean(inside),
+        "api_p50_ms": percentile([p[0] for p in parts], 50),
+        "draw_p50_ms": percentile([p[1] for p in parts], 50),
+    }
+
+
+def main() -> None:
+    """Print the latency numbers (one JSON object with ``--json``)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=50, help="slider changes to time")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed changes first")
+    parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    result = measure(args.changes, args.warmup, args.chromium)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"slider change -> redrawn charts, {args.changes} changes, headless Chromium")
+    print(f"  in the page: p50 {result['page_p50_ms']:.0f} ms, p95 {result['page_p95_ms']:.0f} ms,"
+          f" max {result['page_max_ms']:.0f} ms")
+    print(f"  of which: waiting for the API p50 {result['api_p50_ms']:.0f} ms, drawing the "
+          f"numbers and the charts on screen p50 {result['draw_p50_ms']:.0f} ms")
+    print(f"  from Python: p50 {result['python_p50_ms']:.0f} ms, "
+          f"p95 {result['python_p95_ms']:.0f} ms (adds Playwright's round trips)")
+    verdict = "meets" if result["page_p95_ms"] <= 150 else "MISSES"
+    print(f"  {verdict} the 150 ms p95 bound (aim 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

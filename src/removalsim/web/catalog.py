@@ -1,0 +1,193 @@
+"""What the page shows about parameters and scenarios: values, sources, history and warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from removalsim.params import Parameter, Value, default_tree
+from removalsim.scenario import Scenario, load_scenario, parameter_values, shipped
+
+
+def label(name: str, param: Parameter) -> str:
+    """The parameter's display label (its name when the file gives none)."""
+    return (param.ui.label if param.ui and param.ui.label else None) or name
+
+
+def value_in(scenario: Scenario, name: str, day: dt.date | None = None) -> Value:
+    """The value of a parameter in force on ``day`` (default: the start) in a scenario."""
+    param = default_tree()[name]
+    day = day or scenario.start
+    values = parameter_values(param, scenario.changes.get(name), scenario.hold)
+    current = values[0][1]
+    for when, value in values:
+        if when <= day:
+            current = value
+    return current
+
+
+def schedule(scenario: Scenario, name: str) -> list[tuple[dt.date, Value]]:
+    """The dated values of a parameter in force over a scenario's horizon."""
+    param = default_tree()[name]
+    values = parameter_values(param, scenario.changes.get(name), scenario.hold)
+    inside = [(d, v) for d, v in values if scenario.start < d < scenario.end]
+    return [(scenario.start, value_in(scenario, name)), *inside]
+
+
+def history(param: Parameter, today: dt.date | None = None) -> dict[str, Any]:
+    """The range of a parameter's dated values up to today: what has been on record."""
+    today = today or dt.date.today()
+    dated = {d: item.value for d, item in param.values.items() if d <= today}
+    if not dated:
+        first = min(param.values)
+        dated = {first: param.values[first].value}
+    values = list(dated.values())
+    numeric = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = bool(numeric) and not param.is_switch and param.choices is None
+    seen = [] if numbers else sorted(set(values), key=str)
+    return {
+        "min": min(numeric) if numbers else None,
+        "max": max(numeric) if numbers else None,
+        "seen": seen,
+        "first": min(dated),
+        "last": max(dated),
+    }
+
+
+def parameter_info(name: str, param: Parameter, scenario: Scenario | None,
+                   day: dt.date) -> dict[str, Any]:
+    """One parameter for ``/api/params``: value on ``day`` (in a scenario if given) and more."""
+    if scenario is not None:
+        value = value_in(scenario, name, day)
+        plan = schedule(scenario, name)
+    else:
+        value = param.value_at(day)
+        plan = [(day, value)]
+    entry = param.reference_at(day)
+    low, high = param.range_at(day) if param.kind == "assumption" else (None, None)
+    ui = param.ui
+    return {
+        "name": name,
+        "description": param.description,
+        "label": label(name, param),
+        "group": ui.group if ui else name.split(".")[0].title(),
+        "unit": param.unit,
+        "kind": param.kind,
+        "status": entry.status or param.status,
+        "value": value,
+        "min": ui.min if ui else None,
+        "max": ui.max if ui else None,
+        "step": ui.step if ui else None,
+        "choices": param.choices,
+        "switch": param.is_switch,
+        "low": low,
+        "high": high,
+        "source_title": entry.reference.title if entry.reference else None,
+        "source_href": entry.reference.href if entry.reference else None,
+        "reason": entry.reason,
+        "history": history(param),
+        "schedule": plan,
+    }
+
+
+def parameters(scenario_name: str | None, day: dt.date | None) -> list[dict[str, Any]]:
+    """Every parameter, with values on ``day`` (default: the scenario's start, or today)."""
+    scenario = load_scenario(scenario_name) if scenario_name else None
+    when = day or (scenario.start if scenario else dt.date.today())
+    return [parameter_info(n, p, scenario, when) for n, p in default_tree().items()]
+
+
+def scenarios() -> list[dict[str, Any]]:
+    """The shipped scenarios: name, description, start, horizon, target, changed parameters."""
+    rows = []
+    for name in shipped():
+        s = load_scenario(name)
+        rows.append({"name": name, "description": s.description, "start": s.start,
+                     "years": s.years, "target": s.target.model_dump() if s.target else None,
+                     "changes": sorted(s.changes)})
+    return rows
+
+
+def show(value: Value, unit: str = "") -> str:
+    """A value in words for warnings: thousands separators, on/off for switches."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int | float):
+        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+        return f"{text} {unit}".strip() if unit not in ("switch", "choice") else text
+    return str(value)
+
+
+def warning(name: str, param: Parameter, value: Value, scenario: Scenario) -> str | None:
+    """A warning when a value lies outside anything on record (or an assumption's range)."""
+    what = f"{label(name, param)} = {show(value, param.unit)}"
+    if param.kind == "assumption":
+        low, high = param.range_at(scenario.start)
+        if low is not None and high is not None and not low <= float(value) <= high:
+            return (f"{what} is outside the stated uncertainty range "
+                    f"({show(low)} to {show(high)} {param.unit}).")
+        return None
+    seen = history(param)
+    years = f"{seen['first'].year}-{seen['last'].year}"
+    if seen["min"] is not None:
+        if not seen["min"] <= float(value) <= seen["max"]:
+            return (f"{what} is outside anything on record ({show(seen['min'])} to "
+                    f"{show(seen['max'], param.unit)}, {years}).")
+        return None
+    if value not in seen["seen"]:
+        on_record = ", ".join(show(v) for v in seen["seen"])
+        return f"{what} has never been in force (on record, {years}: {on_record})."
+    return None
+
+
+def changed(scenario: Scenario, changes: dict[str, Value]) -> list[dict[str, Any]]:
+    """The changed parameters: new and replaced values, the replaced value's source, warnings."""
+    tree = default_tree()
+    rows = []
+    for name, value in sorted(changes.items()):
+        param = tree[name]
+        entry = param.reference_at(scenario.start)
+        base = value_in(scenario, name)
+        rows.append({
+            "name": name,
+            "label": label(name, param),
+            "unit": param.unit,
+            "kind": param.kind,
+            "value": value,
+            "baseline_value": base,
+            "source_title": entry.reference.title if entry.reference else None,
+            "source_href": entry.reference.href if entry.reference else None,
+            "reason": entry.reason,
+            "warning": warning(name, param, value, scenario),
+        })
+    return rows
+
+
+def python_snippet(scenario: str, years: float | None, changes: dict[str, Value],
+                   draws: int | None = None, seed: int = 0) -> str:
+    """Python code that reproduces a request."""
+    options = []
+    if years is not None:
+        options.append(f"years={years:g}")
+    if changes:
+        items = "".join(f"    {json.dumps(k)}: {_py(v)},\n" for k, v in sorted(changes.items()))
+        options.append(f"changes={{\n{items}}}")
+    name = json.dumps(scenario)
+    lines = ["import removalsim", "",
+             f"result = removalsim.run({', '.join([name, *options])})",
+             "print(result.summary())", "result.fiscal_years  # the fiscal-year table"]
+    if draws:
+        call = ", ".join([name, str(draws), f"seed={seed}", *options])
+        lines += ["", "from removalsim.analysis.mc import monte_carlo", "",
+                  f"bands = monte_carlo({call})",
+                  "bands.percentiles  # p5, p50, p95 of each output"]
+    return "\n".join(lines) + "\n"
+
+
+def _py(value: Value) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):  # floats stay floats: the scenario hash tells 700 from 700.0
+        return repr(value)
+    return json.dumps(value)

@@ -1,0 +1,228 @@
+"""Request and response models of the web API, validated field by field.
+
+A request names a shipped scenario (never a file path), a horizon, parameter changes checked
+against the parameter tree, and optionally a number of Monte Carlo draws (capped) and a seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from removalsim.params import check_value, default_tree
+from removalsim.scenario import MAX_YEARS, shipped
+
+MAX_DRAWS = 2000
+"""Most Monte Carlo draws one request may ask for."""
+
+MAX_CHANGES = 200
+"""Most parameter changes one request may carry (the tree has fewer parameters)."""
+
+MAX_SEED = 2**32 - 1
+
+ScenarioName = Enum("ScenarioName", {name: name for name in shipped()}, type=str)  # type: ignore[misc]
+"""The shipped scenarios, the only ones a request may name."""
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+ChangeValue = StrictBool | Number | Annotated[str, Field(max_length=100)]
+
+
+class RunSpec(BaseModel):
+    """One run: a shipped scenario, a horizon, parameter changes, and optional draws."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"scenario": "current", "years": 10,
+                          "changes": {"detention.beds": 150000, "arrests.officers": 12000}}]
+        },
+    )
+
+    scenario: ScenarioName = Field(
+        default=ScenarioName("current"), description="A shipped scenario (see /api/scenarios)."
+    )
+    years: Annotated[float, Field(ge=0.01, le=MAX_YEARS, allow_inf_nan=False)] | None = Field(
+        default=None, description=f"Horizon in years (0.01-{MAX_YEARS}); default: the scenario's."
+    )
+    changes: dict[Annotated[str, Field(max_length=100)], ChangeValue] = Field(
+        default_factory=dict,
+        max_length=MAX_CHANGES,
+        description="Parameter changes from the start date, {name: value} (see /api/params).",
+        json_schema_extra={"propertyNames": {"enum": sorted(default_tree())}},
+    )
+    draws: Annotated[int, Field(ge=1, le=MAX_DRAWS)] | None = Field(
+        default=None, description=f"Monte Carlo draws for uncertainty bands (1-{MAX_DRAWS})."
+    )
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+        default=0, description="Seed of the Monte Carlo draws."
+    )
+    marginal: StrictBool = Field(
+        default=True,
+        description="Also measure the extra removals from +10% of each resource (slower).",
+    )
+
+    @field_validator("changes")
+    @classmethod
+    def _known_and_valid(cls, changes: dict[str, Any]) -> dict[str, Any]:
+        tree = default_tree()
+        for name, value in changes.items():
+            if name not in tree:
+                raise ValueError(f"changes: unknown parameter '{name}' (see /api/params)")
+            check_value(tree[name], value, f"changes['{name}']")
+        return changes
+
+    def key(self) -> tuple:
+        """A hashable identity of the request, for caching."""
+        return (self.scenario.value, self.years, tuple(sorted(self.changes.items())),
+                self.draws, self.seed, self.marginal)
+
+
+class CompareSpec(BaseModel):
+    """Two runs to compare: ``b`` against ``a``."""
+
+    model_config = ConfigDict(extra="forbid")
+    a: RunSpec
+    b: RunSpec
+
+
+class Table(BaseModel):
+    """Columns of numbers over a shared index (fiscal years or week-start dates)."""
+
+    index: list[int | str]
+    columns: dict[str, list[float | None]]
+
+
+class Run(BaseModel):
+    """The numbers of one deterministic run."""
+
+    summary: str = Field(description="The answer in one sentence.")
+    headline: dict[str, Any] = Field(description="The `removalsim run --json` object.")
+    fiscal_years: Table = Field(description="The fiscal-year table.")
+    weekly: Table = Field(description="Detention, beds, backlog and removals to date, by week.")
+
+
+class Band(BaseModel):
+    """Percentiles of one fiscal-year column over the draws."""
+
+    fiscal_year: list[int]
+    p5: list[float | None]
+    p50: list[float | None]
+    p95: list[float | None]
+
+
+class Bands(BaseModel):
+    """Monte Carlo uncertainty: percentiles of the outputs and the chance of the target."""
+
+    draws: int
+    seed: int
+    percentiles: dict[str, dict[str, float | None]]
+    p_target: float | None
+    fan: dict[str, Band]
+
+
+class ChangedParameter(BaseModel):
+    """A parameter the request changes, with the value it replaces and that value's source."""
+
+    name: str
+    label: str
+    unit: str
+    kind: str
+    value: bool | float | str
+    baseline_value: bool | float | str
+    source_title: str | None
+    source_href: str | None
+    reason: str | None
+    warning: str | None = Field(description="Set when the value is outside anything on record.")
+
+
+class RunResponse(Run):
+    """A run, the same scenario's baseline, what changed, and optional uncertainty bands."""
+
+    spec: RunSpec
+    baseline: Run
+    changed: list[ChangedParameter]
+    warnings: list[str]
+    bands: Bands | None
+    python: str = Field(description="Python code that reproduces this run.")
+
+
+class Difference(BaseModel):
+    """One headline number of both runs and ``b - a``."""
+
+    output: str
+    a: float | None
+    b: float | None
+    difference: float | None
+
+
+class CompareResponse(BaseModel):
+    """Two runs and the difference in their headline numbers."""
+
+    a: RunResponse
+    b: RunResponse
+    difference: list[Difference]
+
+
+class History(BaseModel):
+    """The range of a parameter's dated values up to today (what has been seen)."""
+
+    min: float | None
+    max: float | None
+    seen: list[bool | float | str]
+    first: dt.date
+    last: dt.date
+
+
+class ParameterInfo(BaseModel):
+    """A parameter as the page needs it: value, bounds, labels, source and history."""
+
+    name: str
+    description: str
+    label: str
+    group: str
+    unit: str
+    kind: str
+    status: str
+    value: bool | float | str
+    min: float | None
+    max: float | None
+    step: float | None
+    choices: list[str] | None
+    switch: bool
+    low: float | None = Field(description="Low end of an assumption's uncertainty range.")
+    high: float | None = Field(description="High end of an assumption's uncertainty range.")
+    source_title: str | None
+    source_href: str | None
+    reason: str | None
+    history: History
+    schedule: list[tuple[dt.date, bool | float | str]] = Field(
+        description="Dated values in force over the scenario's horizon."
+    )
+
+
+class ScenarioInfo(BaseModel):
+    """A shipped scenario."""
+
+    name: str
+    description: str
+    start: dt.date
+    years: float
+    target: dict[str, Any] | None
+    changes: list[str]
+
+
+class ErrorItem(BaseModel):
+    """One problem with a request."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorResponse(BaseModel):
+    """A request that cannot be used, and why (status 413 or 422)."""
+
+    detail: list[ErrorItem] | str
