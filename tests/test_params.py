@@ -63,9 +63,13 @@ def test_value_at_follows_dates():
     import datetime as dt
 
     officers = default_tree()["arrests.officers"]
-    assert officers.value_at(dt.date(2019, 6, 1)) == 5300
-    assert officers.value_at(dt.date(2025, 6, 1)) == 6000
-    assert officers.value_at(dt.date(2000, 1, 1)) == 5300  # before the first date: first value
+    dates = sorted(officers.values)
+    first, second = dates[0], dates[1]
+    assert officers.value_at(first) == officers.values[first].value
+    assert officers.value_at(second - dt.timedelta(days=1)) == officers.values[first].value
+    assert officers.value_at(second) == officers.values[second].value
+    # before the first date, the first value holds
+    assert officers.value_at(first - dt.timedelta(days=3650)) == officers.values[first].value
 
 
 BROKEN = {

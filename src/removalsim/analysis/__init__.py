@@ -1,0 +1,1 @@
+"""Analyses built on the engine: Monte Carlo bands, sensitivity, sweeps, goal, backtest."""
