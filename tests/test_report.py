@@ -1,0 +1,76 @@
+"""The HTML report: self-contained, renders in headless Chromium with no console errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from removalsim.cli import app
+from removalsim.model import run
+from removalsim.report import build_report, write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "millions.html"
+    write_report("millions-2019", path, years=3)
+    return path
+
+
+def test_report_is_self_contained(report):
+    text = report.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", text)
+    assert not re.search(r"<link[^>]+href=\"https?:", text)
+    assert "Plotly" in text
+
+
+def test_report_states_answer_and_sources(report):
+    text = report.read_text(encoding="utf-8")
+    result = run("millions-2019", years=3)
+    assert result.summary().replace("'", "&#x27;") in text
+    assert f"{result.headline['removals_total']:,.0f}" in text
+    assert "arrests.target.long_term" in text  # a parameter the scenario changes
+    assert "Method and limits" in text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_report_renders_in_chromium_without_errors(report):
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: errors.append(f"network: {r.url}")
+                if r.url.startswith("http") else None)
+        page.goto(report.as_uri())
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4")
+        answer = page.inner_text("#answer")
+        charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+        browser.close()
+    assert errors == []
+    assert "1,000,000 removals" in answer
+    assert charts == 4
+
+
+def test_report_cli_rejects_bad_input(tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(app, ["report", "fy2019", "-o", str(tmp_path / "r.txt")])
+    assert bad.exit_code == 2 and "HTML" in bad.output
+    missing = runner.invoke(app, ["report", "no-such", "-o", str(tmp_path / "r.html")])
+    assert missing.exit_code == 2 and "unknown scenario" in missing.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_with_draws_shows_bands():
+    text = build_report("fy2019", draws=20, years=2)
+    assert "P5-P95" in text
