@@ -260,13 +260,13 @@ WARMUP_DAYS = 365
 """Days simulated before the start with start-date inputs, so detention and appeals begin full."""
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _value(series, mult, add, lo, hi, t, d, p):
     v = series[t, p] * mult[d, p] + add[d, p]
     return min(max(v, lo[p]), hi[p])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _simulate_draw(
     series, changes, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding, summary,
     daily,
@@ -298,6 +298,7 @@ def _simulate_draw(
     score = np.zeros(N_CLASS)
     order = np.zeros(N_CLASS, dtype=np.int64)
     share = np.zeros(N_ORIGIN)
+    found = np.zeros(N_SEG)
     target_mask = target[:N_ORIGIN]
     target_n = target[N_ORIGIN]
     per_year = target[N_ORIGIN + 1] > 0.5
@@ -364,16 +365,17 @@ def _simulate_draw(
         ) * pv[PER_OFFICER] / 365.0
         weighted = 0.0
         for s in range(N_SEG):
-            y = pv[FIND[s]] * (at_large[s] / peak[s]) ** pv[DEPLETION] if peak[s] > _EPS else 0.0
-            share[s] = pv[TARGET[s]] * y
+            found[s] = (
+                pv[FIND[s]] * (at_large[s] / peak[s]) ** pv[DEPLETION] if peak[s] > _EPS else 0.0
+            )
+            share[s] = pv[TARGET[s]] * found[s]
             weighted += share[s]
         custodial_total = 0.0
         at_large_total = 0.0
         for s in range(N_SEG):
             y_share = 0.0
             if weighted > _EPS and peak[s] > _EPS:
-                y = pv[FIND[s]] * (at_large[s] / peak[s]) ** pv[DEPLETION]
-                y_share = effort * share[s] / weighted * y
+                y_share = effort * share[s] / weighted * found[s]
             custodial = at_large[s] * pv[JAIL[s]] / 365.0 * pv[COOP]
             total = min(custodial + y_share, 0.05 * at_large[s])
             scale = total / (custodial + y_share) if custodial + y_share > _EPS else 0.0
@@ -687,7 +689,6 @@ def _simulate_draw(
     summary[d, 2] = counted
 
 
-@njit(parallel=True, cache=True)
 def simulate(series, changes, mult, add, lo, hi, fy_index, target, n_years, keep_daily):
     """Run the model for every draw.
 
@@ -726,9 +727,29 @@ def simulate(series, changes, mult, add, lo, hi, fy_index, target, n_years, keep
     binding = np.zeros((n_draws, len(STAGES)))
     summary = np.zeros((n_draws, 3))
     daily = np.zeros((series.shape[0] if keep_daily else 0, N_RECORD))
-    for d in prange(n_draws):
-        _simulate_draw(
-            series, changes, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding,
-            summary, daily,
-        )
+    # one draw runs on this thread: a parallel launch costs more than it saves and suffers
+    # most when other jobs share the cores
+    draws = _draws_parallel if n_draws > 1 else _draws_serial
+    draws(series, changes, mult, add, lo, hi, fy_index, target, year_sum, year_end, binding,
+          summary, daily)
     return year_sum, year_end, binding, summary, daily
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def _draws_parallel(
+    series, changes, mult, add, lo, hi, fy_index, target, year_sum, year_end, binding, summary,
+    daily,
+):
+    for d in prange(mult.shape[0]):
+        _simulate_draw(series, changes, mult, add, lo, hi, fy_index, target, d, year_sum,
+                       year_end, binding, summary, daily)
+
+
+@njit(cache=True, error_model="numpy")
+def _draws_serial(
+    series, changes, mult, add, lo, hi, fy_index, target, year_sum, year_end, binding, summary,
+    daily,
+):
+    for d in range(mult.shape[0]):
+        _simulate_draw(series, changes, mult, add, lo, hi, fy_index, target, d, year_sum,
+                       year_end, binding, summary, daily)
