@@ -6,9 +6,18 @@ import datetime as dt
 import json
 from typing import Any
 
-from removalsim.params import Parameter, Value, default_tree
+from removalsim.params import DatedValue, Parameter, Value, default_tree
 from removalsim.scenario import Scenario, load_scenario, parameter_values, shipped
 
+
+def source(entry: DatedValue) -> dict[str, str | None]:
+    """Where a dated value comes from: its reference, or the reason it is assumed."""
+    ref = entry.reference
+    return {
+        "source_title": ref.title if ref else None,
+        "source_href": ref.href if ref else None,
+        "reason": entry.reason,
+    }
 
 def label(name: str, param: Parameter) -> str:
     """The parameter's display label (its name when the file gives none)."""
@@ -83,9 +92,7 @@ def parameter_info(name: str, param: Parameter, scenario: Scenario | None,
         "switch": param.is_switch,
         "low": low,
         "high": high,
-        "source_title": entry.reference.title if entry.reference else None,
-        "source_href": entry.reference.href if entry.reference else None,
-        "reason": entry.reason,
+        **source(entry),
         "history": history(param),
         "schedule": plan,
     }
@@ -156,9 +163,7 @@ def changed(scenario: Scenario, changes: dict[str, Value]) -> list[dict[str, Any
             "kind": param.kind,
             "value": value,
             "baseline_value": base,
-            "source_title": entry.reference.title if entry.reference else None,
-            "source_href": entry.reference.href if entry.reference else None,
-            "reason": entry.reason,
+            **source(entry),
             "warning": warning(name, param, value, scenario),
         })
     return rows
