@@ -67,7 +67,7 @@ _ERAS = (
     (dt.date(2021, 2, 18), "interim and Sept 2021 enforcement priorities (Feb 2021 to Jan 2025)"),
     (dt.date(2025, 1, 20), "Jan 2025 executive orders onward"),
 )
-"""Interior enforcement eras: arrest productivity and jail cooperation are fitted per era."""
+"""Interior enforcement eras: jail cooperation and the reinstatement share are fitted per era."""
 
 _BORDER_ERAS = (
     (dt.date(2007, 10, 1), "border flows before Flores applied to families (to Jul 2015)"),
