@@ -28,8 +28,11 @@ class _Strict(BaseModel):
 class Reference(_Strict):
     """Where a value comes from."""
 
+    publisher: str | None = Field(default=None, min_length=2)
     title: str = Field(min_length=3)
     href: str = Field(min_length=8, pattern=r"^https?://")
+    published: dt.date | None = None
+    tier: Literal["official", "research", "press"] | None = None
     note: str | None = None
 
 
