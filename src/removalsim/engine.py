@@ -1,89 +1,160 @@
 """The daily stock-and-flow model of the removal pipeline, compiled with numba.
 
-Every stage is a queue whose throughput is ``min(demand, capacity)``. The kernel steps one day at
-a time for each draw (draws run in parallel); it never creates or loses people: the stocks plus
-cumulative exits always equal the start population plus cumulative inflows.
+The day loop in ``_simulate_draw`` calls one small compiled function per stage, in the order the
+pipeline runs: ``inflows``, ``border``, ``arrests``, ``route``, ``admit``, ``screen``, ``courts``,
+``documents``, ``remove``, ``depart``. Every stage is a queue whose throughput is
+``min(demand, capacity)``. People are never created or lost: the stocks plus cumulative exits equal
+the start population plus cumulative inflows (``conservation_error`` records the gap).
 
-Stocks: five removable segments at large, non-detained appeals, and six detention stages, each
-kept by origin (the five segments plus ``border``, i.e. people booked in by CBP).
+Stocks
+------
+* The population at large is one partition: entry cohort x status x nationality group
+  (``removalsim.vocabulary``). The under-2-years cohort is kept in 24 monthly entry groups, so the
+  2-year clock of expedited removal is a fixed delay, not an exponential.
+* ICE detention by kind (summary, fear screening, court, appeal), nationality group and origin (the
+  status at arrest, or ``border`` for people CBP arrested); then, by route, the wait for a travel
+  document and the wait for a seat. The 180-day post-order clock (Zadvydas) of the recalcitrant group
+  is a fixed delay.
+* Non-detained appeals at the Board of Immigration Appeals, ATD enrolment.
+
+Parameters are read by name through ``P`` (``pv[P.courts_judges]``) and records through ``R``.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
 
-SEGMENTS = ("final_order", "recent_entrant", "pending_docket", "status_lost", "long_term")
-ORIGINS = (*SEGMENTS, "border")
-STAGES = ("arrests", "detention", "courts", "credible_fear", "transport")
+from removalsim.vocabulary import (
+    COHORTS,
+    COURT_OUTCOMES,
+    GROUPS,
+    REMOVABLE_STATUSES,
+    ROUTES,
+    SEGMENTS,
+    STAGES,
+    STATUSES,
+)
 
-# Parameters the kernel reads, in column order of the input matrix.
-_PER_SEGMENT = ("size", "findability", "jail_booking_rate", "self_departure_rate")
+ORIGINS = SEGMENTS
+"""Where a detained person came from: the status at an interior arrest, or ``border``."""
+
 INPUTS: tuple[str, ...] = (
-    *(
-        f"population.{s}.{p}"
-        for p in _PER_SEGMENT
-        for s in SEGMENTS
-        if (s, p) != ("long_term", "size")  # long-term residents are the remainder
-    ),
+    # population partition at the start date
     "population.unauthorized_total",
-    *(f"arrests.target.{s}" for s in SEGMENTS),
-    "arrivals.recent_entrants_per_year",
+    "population.recent_share",
+    "population.settled_share",
+    "population.mexico_share",
+    "population.northern_triangle_share",
+    "population.recalcitrant_share",
+    "population.protected",
+    "population.final_order_listed",
+    "population.final_order_departed_share",
+    "population.final_order_mexico_share",
+    "population.final_order_northern_triangle_share",
+    "population.docket_mexico_share",
+    "population.docket_northern_triangle_share",
+    "population.case_recent_weight",
+    "population.case_long_term_weight",
+    "population.prior_removal_share",
+    "population.status_ended",
+    "population.mortality_per_year",
+    # inflows
+    "arrivals.entries_per_year",
     "arrivals.status_terminations_per_year",
-    "arrivals.border_book_ins_per_day",
-    "arrivals.recent_entrant_days",
-    "arrivals.notice_to_appear_share",
+    "arrivals.reentry_share",
+    # the border (CBP custody)
+    "border.apprehensions_per_day",
+    "border.title42_share",
+    "border.mexico_share",
+    "border.northern_triangle_share",
+    "border.recalcitrant_share",
+    "border.return_share",
+    "border.mexico_cbp_custody_removal_share",
+    "border.cbp_custody_removal_share",
+    "border.ice_executed_share",
+    "border.transfer_share",
+    "border.transfer_summary_share",
+    "border.release_nta_share",
+    "border.nta_never_filed_share",
+    "border.title42_air_share",
+    # arrests in the interior
     "arrests.officers",
     "arrests.border_diversion",
-    "arrests.at_large_per_officer_year",
-    "arrests.depletion",
     "arrests.task_force_officers",
     "arrests.task_force_productivity",
+    "arrests.officer_days_per_custodial",
+    "arrests.officer_days_per_at_large",
+    "arrests.search_rate",
+    "arrests.depletion",
+    "arrests.jail_bookings_per_person_year",
+    "arrests.detainer_share",
     "arrests.jail_cooperation",
+    "arrests.collateral_share",
+    "arrests.check_in_per_day",
+    *(f"arrests.target.{s}" for s in REMOVABLE_STATUSES),
+    *(f"arrests.findability.{s}" for s in REMOVABLE_STATUSES),
+    # legal routes
     "pathways.expedited_removal",
-    "pathways.mandatory_detention",
-    "pathways.reinstatement_share",
-    "pathways.border_summary_share",
-    "pathways.status_lost_expedited_share",
-    "pathways.detained_court_share",
-    "pathways.border_detained_court_share",
+    "pathways.dismiss_for_expedited",
+    "pathways.mandatory_detention_share",
+    "pathways.stipulated_share",
+    "pathways.voluntary_departure_share",
     "pathways.fear_claim_share",
     "pathways.fear_positive_rate",
     "pathways.asylum_officers",
+    "pathways.border_patrol_screeners",
     "pathways.screenings_per_officer_day",
     "pathways.fear_screening_days",
     "pathways.fear_max_wait_days",
+    # detention
     "detention.beds",
+    "detention.usable_share",
+    "detention.build_beds_per_day",
     "detention.when_full",
     "detention.summary_days",
-    "detention.travel_document_days",
-    "detention.recalcitrant_share",
     "detention.release_after_days",
     "detention.atd_share",
     "detention.atd_days",
+    # courts (EOIR) and the Board of Immigration Appeals
+    "courts.pending_cases",
     "courts.judges",
-    "courts.completions_per_judge_year",
-    "courts.expedited_docket",
-    "courts.expedited_docket_speedup",
+    "courts.temporary_judges",
+    "courts.hearings_per_judge_year",
+    "courts.quick_decision_weight",
+    "courts.min_case_days",
     "courts.detained_case_days",
-    "courts.non_detained_case_days",
-    "courts.removal_order_share_detained",
-    "courts.removal_order_share_non_detained",
+    "courts.detained_order_share",
     "courts.in_absentia_share",
+    "courts.removal_order_share",
     "courts.voluntary_departure_share",
+    "courts.relief_share",
+    "courts.administrative_closure_share",
+    "courts.departure_failure_share",
+    "courts.rocket_docket_share",
+    "courts.rocket_in_absentia_share",
     "courts.appeal_share",
-    "courts.appeal_days",
+    "courts.bia_appeals_per_year",
+    "courts.bia_affirm_share",
+    "courts.other_receipts_per_year",
+    # removal transport, by nationality group
+    *(f"removal.document_days.{g}" for g in GROUPS),
     "removal.charter_flights_per_day",
     "removal.seats_per_flight",
+    "removal.load_factor",
     "removal.commercial_per_day",
-    "removal.land_share",
     "removal.land_per_day",
     "removal.third_country_per_year",
     "removal.staging_days",
     "removal.flight_hours_per_mission",
+    # departures
+    *(f"departures.self_departure_rate.{c}" for c in COHORTS),
     "departures.enforcement_response",
     "departures.reference_arrests_per_day",
     "departures.paid_per_year",
+    # costs
     "costs.officer_year_usd",
     "costs.task_force_officer_year_usd",
     "costs.bed_day_usd",
@@ -93,119 +164,52 @@ INPUTS: tuple[str, ...] = (
     "costs.flight_hour_usd",
     "costs.land_removal_usd",
 )
-_I = {name: i for i, name in enumerate(INPUTS)}
 
-
-def _seg(prop: str) -> np.ndarray:
-    return np.array([_I.get(f"population.{s}.{prop}", -1) for s in SEGMENTS], dtype=np.int64)
-
-
-SIZE = _seg("size")
-FIND = _seg("findability")
-JAIL = _seg("jail_booking_rate")
-SELFDEP = _seg("self_departure_rate")
-TARGET = np.array([_I[f"arrests.target.{s}"] for s in SEGMENTS], dtype=np.int64)
-UNAUTH = _I["population.unauthorized_total"]
-RECENT_IN = _I["arrivals.recent_entrants_per_year"]
-STATUS_IN = _I["arrivals.status_terminations_per_year"]
-BORDER_IN = _I["arrivals.border_book_ins_per_day"]
-RECENT_DAYS = _I["arrivals.recent_entrant_days"]
-NTA_SHARE = _I["arrivals.notice_to_appear_share"]
-OFFICERS = _I["arrests.officers"]
-DIVERSION = _I["arrests.border_diversion"]
-PER_OFFICER = _I["arrests.at_large_per_officer_year"]
-DEPLETION = _I["arrests.depletion"]
-TASK_FORCE = _I["arrests.task_force_officers"]
-TF_PROD = _I["arrests.task_force_productivity"]
-COOP = _I["arrests.jail_cooperation"]
-ER = _I["pathways.expedited_removal"]
-MANDATORY = _I["pathways.mandatory_detention"]
-REINSTATE = _I["pathways.reinstatement_share"]
-BORDER_SUMMARY = _I["pathways.border_summary_share"]
-STATUS_ER = _I["pathways.status_lost_expedited_share"]
-DETAINED_COURT = _I["pathways.detained_court_share"]
-BORDER_DETAINED_COURT = _I["pathways.border_detained_court_share"]
-FEAR_CLAIM = _I["pathways.fear_claim_share"]
-FEAR_POSITIVE = _I["pathways.fear_positive_rate"]
-ASYLUM_OFFICERS = _I["pathways.asylum_officers"]
-SCREENINGS = _I["pathways.screenings_per_officer_day"]
-FEAR_DAYS = _I["pathways.fear_screening_days"]
-FEAR_MAX_WAIT = _I["pathways.fear_max_wait_days"]
-BEDS = _I["detention.beds"]
-WHEN_FULL = _I["detention.when_full"]
-SUMMARY_DAYS = _I["detention.summary_days"]
-TRAVEL_DOC_DAYS = _I["detention.travel_document_days"]
-RECALCITRANT = _I["detention.recalcitrant_share"]
-RELEASE_DAYS = _I["detention.release_after_days"]
-ATD_SHARE = _I["detention.atd_share"]
-ATD_DAYS = _I["detention.atd_days"]
-JUDGES = _I["courts.judges"]
-PER_JUDGE = _I["courts.completions_per_judge_year"]
-EXPEDITED = _I["courts.expedited_docket"]
-SPEEDUP = _I["courts.expedited_docket_speedup"]
-DETAINED_CASE_DAYS = _I["courts.detained_case_days"]
-ND_CASE_DAYS = _I["courts.non_detained_case_days"]
-ORDER_D = _I["courts.removal_order_share_detained"]
-ORDER_ND = _I["courts.removal_order_share_non_detained"]
-ABSENTIA = _I["courts.in_absentia_share"]
-VD = _I["courts.voluntary_departure_share"]
-APPEAL = _I["courts.appeal_share"]
-APPEAL_DAYS = _I["courts.appeal_days"]
-FLIGHTS = _I["removal.charter_flights_per_day"]
-SEATS = _I["removal.seats_per_flight"]
-COMMERCIAL = _I["removal.commercial_per_day"]
-LAND_SHARE = _I["removal.land_share"]
-LAND_CAP = _I["removal.land_per_day"]
-THIRD = _I["removal.third_country_per_year"]
-STAGING = _I["removal.staging_days"]
-FLIGHT_HOURS = _I["removal.flight_hours_per_mission"]
-RESPONSE = _I["departures.enforcement_response"]
-REF_ARRESTS = _I["departures.reference_arrests_per_day"]
-PAID = _I["departures.paid_per_year"]
-C_OFFICER = _I["costs.officer_year_usd"]
-C_TASK_FORCE = _I["costs.task_force_officer_year_usd"]
-C_BED = _I["costs.bed_day_usd"]
-C_BUILD = _I["costs.bed_build_usd"]
-C_ATD = _I["costs.atd_day_usd"]
-C_JUDGE = _I["costs.judge_year_usd"]
-C_FLIGHT = _I["costs.flight_hour_usd"]
-C_LAND = _I["costs.land_removal_usd"]
-
-# What the kernel records each day: stocks (end of day) and flows (during the day).
 RECORD: tuple[str, ...] = (
-    *(f"at_large_{s}" for s in SEGMENTS),
-    "appeals_non_detained",
+    # stocks (end of day)
+    *(f"population_{c}" for c in COHORTS),
+    *(f"population_{s}" for s in STATUSES),
+    "unauthorized_population",
+    "court_pending",
+    "bia_pending",
     "detained",
-    "detained_summary",
-    "detained_fear",
     "detained_court",
-    "detained_appeal",
-    "detained_post_order",
+    "detained_waiting",
     "detained_no_travel_document",
-    "detained_ready",
-    "atd_enrolled",
     "beds",
+    "atd_enrolled",
+    # flows (during the day)
     "arrests_custodial",
     "arrests_at_large",
-    "book_ins_border",
+    "arrests_check_in",
     "book_ins_interior",
+    "book_ins_border",
     "released_no_bed",
     "released_180_days",
     "fear_screenings",
+    "court_receipts",
     "court_completions_detained",
     "court_completions_non_detained",
+    *(f"court_{o}" for o in COURT_OUTCOMES),
     "removal_orders",
     "removals",
+    *(f"removals_{r}" for r in ROUTES),
+    *(f"removals_{g}" for g in GROUPS),
+    *(f"removals_{o}" for o in ORIGINS),
+    "removals_interior",
     "removals_air",
     "removals_land",
     "removals_third_country",
-    *(f"removals_{o}" for o in ORIGINS),
-    "self_departures",
+    "removals_cbp_executed",
+    "returns_cbp",
+    "expulsions_title42",
     "voluntary_departures",
-    "relief_or_termination",
-    "inflow_recent_entrants",
-    "inflow_status_lost",
-    "inflow_border",
+    "self_departures",
+    "deaths",
+    "relief_granted",
+    "inflow_entries",
+    "inflow_reentries",
+    "inflow_border_releases",
     "cost_arrests",
     "cost_detention",
     "cost_courts",
@@ -213,51 +217,40 @@ RECORD: tuple[str, ...] = (
     "binding",
     "conservation_error",
 )
-_R = {name: i for i, name in enumerate(RECORD)}
-R_AT_LARGE = _R["at_large_final_order"]
-R_APPEALS = _R["appeals_non_detained"]
-R_DETAINED = _R["detained"]
-R_D_SUMMARY = _R["detained_summary"]
-R_ATD = _R["atd_enrolled"]
-R_BEDS = _R["beds"]
-R_CUSTODIAL = _R["arrests_custodial"]
-R_AT_LARGE_ARRESTS = _R["arrests_at_large"]
-R_BOOK_BORDER = _R["book_ins_border"]
-R_BOOK_INTERIOR = _R["book_ins_interior"]
-R_RELEASED = _R["released_no_bed"]
-R_RELEASED_180 = _R["released_180_days"]
-R_SCREENINGS = _R["fear_screenings"]
-R_COMP_D = _R["court_completions_detained"]
-R_COMP_ND = _R["court_completions_non_detained"]
-R_ORDERS = _R["removal_orders"]
-R_REMOVALS = _R["removals"]
-R_AIR = _R["removals_air"]
-R_LAND = _R["removals_land"]
-R_THIRD = _R["removals_third_country"]
-R_BY_ORIGIN = _R["removals_final_order"]
-R_SELF = _R["self_departures"]
-R_VD = _R["voluntary_departures"]
-R_RELIEF = _R["relief_or_termination"]
-R_IN_RECENT = _R["inflow_recent_entrants"]
-R_IN_STATUS = _R["inflow_status_lost"]
-R_IN_BORDER = _R["inflow_border"]
-R_COST = _R["cost_arrests"]
-R_BINDING = _R["binding"]
-R_CONSERVATION = _R["conservation_error"]
+
+
+def _fields(names: tuple[str, ...]):
+    """A constant named tuple of column indices: ``courts.judges`` -> ``.courts_judges``."""
+    fields = [n.replace(".", "_") for n in names]
+    return namedtuple("Fields", fields)(*range(len(fields)))
+
+
+P = _fields(INPUTS)
+"""Index of each input in a day's parameter vector, by name."""
+R = _fields(RECORD)
+"""Index of each record column, by name."""
 N_RECORD = len(RECORD)
 
-N_SEG = len(SEGMENTS)
-N_ORIGIN = len(ORIGINS)
-FINAL, RECENT, PENDING, STATUS, LONG = range(N_SEG)
-BORDER = N_SEG
-# Detention stages, indices into the (stage, origin) array.
-D_SUMMARY, D_FEAR, D_COURT, D_APPEAL, D_POST, D_RECALC, D_READY = range(7)
-N_DSTAGE = 7
-N_CLASS = 4  # admission classes, in order of priority for a free bed
+N_COHORT, N_STATUS, N_GROUP = len(COHORTS), len(STATUSES), len(GROUPS)
+N_ORIGIN, N_ROUTE = len(ORIGINS), len(ROUTES)
+RECENT, SETTLED, LONG = range(N_COHORT)
+NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, PROTECTED = range(N_STATUS)
+MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT = range(N_GROUP)
+BORDER = N_ORIGIN - 1
+ER, REINSTATE, JUDGE, STIPULATED, VD_DETAINED, CBP = range(N_ROUTE)
+# detention kinds: summary cases (by route), fear claims waiting for a screening, court, appeal
+K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE, K_COURT, K_APPEAL = range(6)
+N_KIND = 6
 B_ARRESTS, B_DETENTION, B_COURTS, B_FEAR, B_TRANSPORT = range(len(STAGES))
-_EPS = 1e-9
+MONTHS_RECENT = 24
+DAYS_PER_MONTH = 365.25 / 12
+SETTLED_YEARS = 8.0
+"""Width of the 2-10 year cohort: people leave it for the long-term cohort after 8 years on average."""
+ZADVYDAS_SLOTS = 400
+"""Days the 180-day post-order clock can be set to at most (the ring's length)."""
 WARMUP_DAYS = 365
 """Days simulated before the start with start-date inputs, so detention and appeals begin full."""
+_EPS = 1e-9
 
 
 @njit(cache=True, error_model="numpy")
@@ -266,39 +259,690 @@ def _value(series, mult, add, lo, hi, t, d, p):
     return min(max(v, lo[p]), hi[p])
 
 
+# --- the population at large: a recent cohort by month of entry, and the older cohorts ----------
+@njit(cache=True, error_model="numpy")
+def cells(recent, older, out):
+    """The partition's cells (cohort, status, group) from the monthly recent cohort and the rest."""
+    for s in range(N_STATUS):
+        for g in range(N_GROUP):
+            total = 0.0
+            for m in range(MONTHS_RECENT):
+                total += recent[m, s, g]
+            out[RECENT, s, g] = total
+            out[SETTLED, s, g] = older[0, s, g]
+            out[LONG, s, g] = older[1, s, g]
+
+
+@njit(cache=True, error_model="numpy")
+def take(recent, older, c, s, g, share):
+    """Remove a share of one cell; the recent cohort loses it evenly across its months."""
+    if share <= 0.0:
+        return
+    keep = max(1.0 - share, 0.0)
+    if c == RECENT:
+        for m in range(MONTHS_RECENT):
+            recent[m, s, g] *= keep
+    else:
+        older[c - 1, s, g] *= keep
+
+
+@njit(cache=True, error_model="numpy")
+def move(recent, older, c, s, g, share, to_status):
+    """Move a share of one cell to another status, keeping each person's month of entry."""
+    if share <= 0.0:
+        return
+    share = min(share, 1.0)
+    if c == RECENT:
+        for m in range(MONTHS_RECENT):
+            out = recent[m, s, g] * share
+            recent[m, s, g] -= out
+            recent[m, to_status, g] += out
+    else:
+        out = older[c - 1, s, g] * share
+        older[c - 1, s, g] -= out
+        older[c - 1, to_status, g] += out
+
+
+@njit(cache=True, error_model="numpy")
+def put(recent, older, c, s, g, amount):
+    """Add people to a cell (to the newest month when the cohort is recent)."""
+    if c == RECENT:
+        recent[0, s, g] += amount
+    else:
+        older[c - 1, s, g] += amount
+
+
+@njit(cache=True, error_model="numpy")
+def age(recent, older):
+    """One month passes: the oldest recent month joins the 2-10 year cohort."""
+    for s in range(N_STATUS):
+        for g in range(N_GROUP):
+            older[0, s, g] += recent[MONTHS_RECENT - 1, s, g]
+            for m in range(MONTHS_RECENT - 1, 0, -1):
+                recent[m, s, g] = recent[m - 1, s, g]
+            recent[0, s, g] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def partition(pv, recent, older):
+    """Split the start population into cells that sum to the total (a closed-form rake).
+
+    Known status totals (EOIR pending, final orders still here, protected, status ended) are spread
+    over cohorts by the case weights and over groups by their own group shares; no contact and
+    prior removal take what is left of each cohort and group margin (the raking solution for one
+    free slice).
+    """
+    total = pv[P.population_unauthorized_total]
+    cohort = np.zeros(N_COHORT)
+    cohort[RECENT] = pv[P.population_recent_share]
+    cohort[SETTLED] = pv[P.population_settled_share]
+    cohort[LONG] = max(1.0 - cohort[RECENT] - cohort[SETTLED], 0.0)
+    group = np.zeros(N_GROUP)
+    group[MEXICO] = pv[P.population_mexico_share]
+    group[TRIANGLE] = pv[P.population_northern_triangle_share]
+    group[RECALCITRANT] = pv[P.population_recalcitrant_share]
+    group[COOPERATIVE] = max(1.0 - group[MEXICO] - group[TRIANGLE] - group[RECALCITRANT], 0.0)
+    case_w = np.zeros(N_COHORT)
+    case_w[RECENT] = pv[P.population_case_recent_weight]
+    case_w[SETTLED] = 1.0
+    case_w[LONG] = pv[P.population_case_long_term_weight]
+    # a cohort's case weight is per person in it: the share of cases in each cohort
+    case_c = case_w * cohort
+    case_c /= max(case_c.sum(), _EPS)
+    known = np.zeros((N_STATUS, N_COHORT, N_GROUP))
+    sizes = np.zeros(N_STATUS)
+    sizes[DOCKET] = pv[P.courts_pending_cases]
+    sizes[FINAL] = pv[P.population_final_order_listed] * (
+        1.0 - pv[P.population_final_order_departed_share])
+    sizes[PROTECTED] = pv[P.population_protected]
+    sizes[ENDED] = pv[P.population_status_ended]
+    for s in (DOCKET, FINAL, PROTECTED, ENDED):
+        mix = group.copy()
+        if s == DOCKET:
+            mix[MEXICO] = pv[P.population_docket_mexico_share]
+            mix[TRIANGLE] = pv[P.population_docket_northern_triangle_share]
+        elif s == FINAL:
+            mix[MEXICO] = pv[P.population_final_order_mexico_share]
+            mix[TRIANGLE] = pv[P.population_final_order_northern_triangle_share]
+        rest = max(1.0 - mix[MEXICO] - mix[TRIANGLE], 0.0)
+        other = group[COOPERATIVE] + group[RECALCITRANT]
+        mix[COOPERATIVE] = rest * group[COOPERATIVE] / max(other, _EPS)
+        mix[RECALCITRANT] = rest * group[RECALCITRANT] / max(other, _EPS)
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                known[s, c, g] = sizes[s] * case_c[c] * mix[g]
+    # what is left of each margin goes to no contact and prior removal
+    left_c = np.zeros(N_COHORT)
+    left_g = np.zeros(N_GROUP)
+    for c in range(N_COHORT):
+        left_c[c] = max(total * cohort[c] - known[:, c, :].sum(), 0.0)
+    for g in range(N_GROUP):
+        left_g[g] = max(total * group[g] - known[:, :, g].sum(), 0.0)
+    left = max(total - known.sum(), 0.0)
+    sum_c = max(left_c.sum(), _EPS)
+    sum_g = max(left_g.sum(), _EPS)
+    prior = pv[P.population_prior_removal_share]
+    for c in range(N_COHORT):
+        for g in range(N_GROUP):
+            free = left * (left_c[c] / sum_c) * (left_g[g] / sum_g)
+            known[PRIOR, c, g] = free * prior
+            known[NO_CONTACT, c, g] = free * (1.0 - prior)
+    recent[:] = 0.0
+    for s in range(N_STATUS):
+        for g in range(N_GROUP):
+            for m in range(MONTHS_RECENT):
+                recent[m, s, g] = known[s, RECENT, g] / MONTHS_RECENT
+            older[0, s, g] = known[s, SETTLED, g]
+            older[1, s, g] = known[s, LONG, g]
+
+
+# --- stages -------------------------------------------------------------------------------------
+@njit(cache=True, error_model="numpy")
+def inflows(pv, recent, older, removed_yesterday, rec):
+    """New entries that evade apprehension (and overstays), status ends, re-entries after removal."""
+    entries = pv[P.arrivals_entries_per_year] / 365.0
+    mix = border_mix(pv)
+    for g in range(N_GROUP):
+        put(recent, older, RECENT, NO_CONTACT, g, entries * mix[g])
+    reentries = removed_yesterday * pv[P.arrivals_reentry_share]
+    for g in range(N_GROUP):
+        put(recent, older, RECENT, PRIOR, g, reentries * mix[g])
+    rec[R.inflow_entries] = entries
+    rec[R.inflow_reentries] = reentries
+    ending = pv[P.arrivals_status_terminations_per_year] / 365.0
+    protected = 0.0
+    for m in range(MONTHS_RECENT):
+        protected += recent[m, PROTECTED, :].sum()
+    protected += older[:, PROTECTED, :].sum()
+    if protected > _EPS and ending > 0.0:
+        share = min(ending / protected, 1.0)
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                move(recent, older, c, PROTECTED, g, share, ENDED)
+    return entries + reentries
+
+
+@njit(cache=True, error_model="numpy")
+def border_mix(pv):
+    """Nationality mix of people arriving at the border."""
+    mix = np.zeros(N_GROUP)
+    mix[MEXICO] = pv[P.border_mexico_share]
+    mix[TRIANGLE] = pv[P.border_northern_triangle_share]
+    mix[RECALCITRANT] = pv[P.border_recalcitrant_share]
+    mix[COOPERATIVE] = max(1.0 - mix[MEXICO] - mix[TRIANGLE] - mix[RECALCITRANT], 0.0)
+    return mix
+
+
+@njit(cache=True, error_model="numpy")
+def border(pv, recent, older, wants, ready, rec):
+    """CBP custody: expulsions, returns and removals without an ICE bed; transfers; releases.
+
+    Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
+    are ICE-executed (they take ICE transport) or CBP-executed (in DHS totals only). Transfers to
+    ICE want a bed (``wants``); the rest are released into the docket or on parole.
+    Returns the people who arrived (inflows) and the Title 42 expulsions flown by ICE Air.
+    """
+    arrived = pv[P.border_apprehensions_per_day]
+    mix = border_mix(pv)
+    expelled = arrived * pv[P.border_title42_share]
+    left = expelled
+    for g in range(N_GROUP):
+        title8 = (arrived - expelled) * mix[g]
+        # voluntary return is for Mexicans; summary removal straight from CBP custody is mostly
+        # for Mexicans (by land) and rarer for others
+        returned = title8 * pv[P.border_return_share] if g == MEXICO else 0.0
+        rest = title8 - returned
+        share = (pv[P.border_mexico_cbp_custody_removal_share] if g == MEXICO
+                 else pv[P.border_cbp_custody_removal_share])
+        summary = rest * share
+        transfer = (rest - summary) * pv[P.border_transfer_share]
+        released = rest - summary - transfer
+        by_ice = summary * pv[P.border_ice_executed_share]
+        to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
+        nta = released * pv[P.border_release_nta_share]
+        filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
+        ready[CBP, g, BORDER] += by_ice
+        wants[K_ER, g, BORDER] += transfer - to_court
+        wants[K_COURT, g, BORDER] += to_court
+        put(recent, older, RECENT, DOCKET, g, filed)
+        put(recent, older, RECENT, NO_CONTACT, g, nta - filed)
+        put(recent, older, RECENT, PROTECTED, g, released - nta)
+        rec[R.returns_cbp] += returned
+        rec[R.removals_cbp_executed] += summary - by_ice
+        rec[R.inflow_border_releases] += released
+        rec[R.court_receipts] += filed
+        left += returned + summary - by_ice
+    rec[R.expulsions_title42] = expelled
+    # expelled, returned and CBP-executed people leave at once; the rest stay in the system
+    return arrived, left, expelled * pv[P.border_title42_air_share]
+
+
+@njit(cache=True, error_model="numpy")
+def arrests(pv, pop, peak, atd, arrested, rec):
+    """Interior arrests by cell: custodial (jails), at-large (officer time), check-ins.
+
+    Officers pick up jail transfers first; the officer-days left find people at large at a
+    saturating rate, ``effort * a * L / (1 + a * h * L)``, where ``L`` is the findable stock of the
+    targeted cells (findability x target weight x people, falling as the easiest are found).
+    """
+    arrested[:] = 0.0
+    officer_days = pv[P.arrests_officers] * (1.0 - pv[P.arrests_border_diversion]) * (
+        260.0 / 365.0)
+    task_force_days = pv[P.arrests_task_force_officers] * pv[P.arrests_task_force_productivity] * (
+        260.0 / 365.0)
+    jail_rate = pv[P.arrests_jail_bookings_per_person_year] / 365.0 * pv[
+        P.arrests_detainer_share] * pv[P.arrests_jail_cooperation]
+    transfers = 0.0
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                transfers += pop[c, s, g] * jail_rate
+    pickup = (officer_days + task_force_days) / max(pv[P.arrests_officer_days_per_custodial], _EPS)
+    custodial = min(transfers, pickup)
+    scale = custodial / transfers if transfers > _EPS else 0.0
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                arrested[c, s, g] += pop[c, s, g] * jail_rate * scale
+    effort = max(officer_days + task_force_days - custodial * pv[P.arrests_officer_days_per_custodial],
+                 0.0)
+    leads = 0.0
+    weights = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            weight = pv[P.arrests_target_no_contact + s] * pv[P.arrests_findability_no_contact + s]
+            for g in range(N_GROUP):
+                if pop[c, s, g] > _EPS and peak[c, s, g] > _EPS:
+                    found = weight * pop[c, s, g] * (pop[c, s, g] / peak[c, s, g]) ** pv[
+                        P.arrests_depletion]
+                    weights[c, s, g] = found
+                    leads += found
+    a = pv[P.arrests_search_rate]
+    h = pv[P.arrests_officer_days_per_at_large]
+    at_large = effort * a * leads / (1.0 + a * h * leads)
+    collateral = at_large * pv[P.arrests_collateral_share]
+    no_contact = 0.0
+    for c in range(N_COHORT):
+        for g in range(N_GROUP):
+            no_contact += pop[c, NO_CONTACT, g]
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                if leads > _EPS:
+                    arrested[c, s, g] += at_large * weights[c, s, g] / leads
+        if no_contact > _EPS:
+            for g in range(N_GROUP):
+                arrested[c, NO_CONTACT, g] += collateral * pop[c, NO_CONTACT, g] / no_contact
+    # check-in and courthouse arrests: people with cases or orders who report (ATD first)
+    check_in = min(pv[P.arrests_check_in_per_day], atd / 30.0 + 1.0)
+    reporting = 0.0
+    for c in range(N_COHORT):
+        for g in range(N_GROUP):
+            reporting += pop[c, DOCKET, g] + pop[c, FINAL, g]
+    if reporting > _EPS:
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                arrested[c, DOCKET, g] += check_in * pop[c, DOCKET, g] / reporting
+                arrested[c, FINAL, g] += check_in * pop[c, FINAL, g] / reporting
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                arrested[c, s, g] = min(arrested[c, s, g], 0.05 * pop[c, s, g])
+    rec[R.arrests_custodial] = custodial
+    rec[R.arrests_at_large] = at_large + collateral
+    rec[R.arrests_check_in] = check_in
+
+
+@njit(cache=True, error_model="numpy")
+def route(pv, arrested, wants, post):
+    """The legal route the law allows for each arrested cell.
+
+    Final orders: removal under the order. Prior removal: reinstatement. No contact (and status
+    ended) in the recent cohort: expedited removal only when the policy in force covers 2 years
+    anywhere. People on the docket stay in proceedings unless their case is dismissed for expedited
+    removal (2025). Everyone else gets a Notice to Appear: stipulated removal, voluntary departure
+    from detention, or a court case, detained (mandatory classes first) or released.
+    """
+    expedited = pv[P.pathways_expedited_removal] > 0.5
+    fear = pv[P.pathways_fear_claim_share]
+    stipulated = pv[P.pathways_stipulated_share]
+    vd = pv[P.pathways_voluntary_departure_share]
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                n = arrested[c, s, g]
+                if n <= 0.0:
+                    continue
+                if s == FINAL:
+                    post[JUDGE, g, s] += n
+                    continue
+                if s == PRIOR:
+                    wants[K_REINSTATE, g, s] += n * (1.0 - fear)
+                    wants[K_FEAR_REINSTATE, g, s] += n * fear
+                    continue
+                summary = 0.0
+                if expedited and c == RECENT:
+                    if s == DOCKET:
+                        summary = n * pv[P.pathways_dismiss_for_expedited]
+                    else:
+                        summary = n
+                wants[K_ER, g, s] += summary * (1.0 - fear)
+                wants[K_FEAR_ER, g, s] += summary * fear
+                notice = n - summary
+                if s == DOCKET:  # already in proceedings: the case goes on, detained or not
+                    wants[K_COURT, g, s] += notice
+                    continue
+                post[STIPULATED, g, s] += notice * stipulated
+                post[VD_DETAINED, g, s] += notice * vd
+                wants[K_COURT, g, s] += notice * (1.0 - stipulated - vd)
+
+
+@njit(cache=True, error_model="numpy")
+def admit(pv, wants, post, free, free_share):
+    """Fill free beds by legal class first, then policy priority.
+
+    Class 0, detention the law requires: summary cases and fear claims, and court cases in the
+    mandatory classes (they share beds pro rata). Then final orders (1), stipulated and
+    voluntary-departure cases (2), and discretionary court cases (4). ``free_share[3]`` repeats
+    class 0's share for the mandatory court cases. Returns nothing: fills ``free_share``.
+    """
+    mandatory = pv[P.pathways_mandatory_detention_share]
+    demand = np.zeros(5)
+    demand[0] = wants[K_ER].sum() + wants[K_REINSTATE].sum() + wants[K_FEAR_ER].sum() + wants[
+        K_FEAR_REINSTATE].sum() + wants[K_COURT].sum() * mandatory
+    demand[1] = post[JUDGE].sum()
+    demand[2] = post[STIPULATED].sum() + post[VD_DETAINED].sum()
+    demand[4] = wants[K_COURT].sum() * (1.0 - mandatory)
+    for i in (0, 1, 2, 4):
+        free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
+        free -= demand[i] * free_share[i]
+    free_share[3] = free_share[0]
+
+
+@njit(cache=True, error_model="numpy")
+def screen(pv, det, wants_court, released, rec):
+    """Credible and reasonable fear screenings: positive findings go to court."""
+    capacity = (pv[P.pathways_asylum_officers] + pv[P.pathways_border_patrol_screeners]) * pv[
+        P.pathways_screenings_per_officer_day]
+    waiting = det[K_FEAR_ER].sum() + det[K_FEAR_REINSTATE].sum()
+    demand = waiting / pv[P.pathways_fear_screening_days]
+    done = min(demand, capacity)
+    positive = pv[P.pathways_fear_positive_rate]
+    if waiting > _EPS:
+        share = done / waiting
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                for kind, back in ((K_FEAR_ER, K_ER), (K_FEAR_REINSTATE, K_REINSTATE)):
+                    out = det[kind, g, o] * share
+                    det[kind, g, o] -= out
+                    det[back, g, o] += out * (1.0 - positive)
+                    wants_court[g, o] += out * positive
+    rec[R.fear_screenings] = done
+    # past the longest wait, claimants are released to the docket
+    waiting = det[K_FEAR_ER].sum() + det[K_FEAR_REINSTATE].sum()
+    limit = capacity * pv[P.pathways_fear_max_wait_days]
+    if waiting > limit:
+        share = (waiting - limit) / waiting
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                for kind in (K_FEAR_ER, K_FEAR_REINSTATE):
+                    out = det[kind, g, o] * share
+                    det[kind, g, o] -= out
+                    released[g, o] += out
+    return done < demand - _EPS
+
+
+@njit(cache=True, error_model="numpy")
+def courts(pv, recent, older, pop, det, wait, bia, rec):
+    """EOIR: the detained docket first, then the non-detained docket; appeals to the Board.
+
+    Judge time per completion depends on the outcome: in absentia orders, dismissals and closures
+    take ``quick_decision_weight`` of a hearing. Relief leaves the unauthorized population;
+    dismissal and closure leave the person unauthorized with no case open.
+    Returns (court bound, exits).
+    """
+    judges = pv[P.courts_judges] + pv[P.courts_temporary_judges]
+    hearings = judges * pv[P.courts_hearings_per_judge_year] / 365.0
+    quick = pv[P.courts_quick_decision_weight]
+    # detained cases: mostly orders, decided after a hearing
+    detained = det[K_COURT].sum()
+    want_d = detained / pv[P.courts_detained_case_days]
+    done_d = min(want_d, hearings)
+    order_d = pv[P.courts_detained_order_share]
+    appeal = pv[P.courts_appeal_share]
+    exits = 0.0
+    orders = 0.0
+    if detained > _EPS:
+        share = done_d / detained
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                out = det[K_COURT, g, o] * share
+                det[K_COURT, g, o] -= out
+                det[K_APPEAL, g, o] += out * order_d * appeal
+                wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
+                exits += out * (1.0 - order_d)  # relief in detention: leaves the population
+                orders += out * order_d
+    rec[R.court_completions_detained] = done_d
+    rec[R.court_relief] += done_d * (1.0 - order_d)
+    rec[R.court_removal_order] += done_d * order_d
+    # detained appeals: the Board decides them first
+    bia_capacity = pv[P.courts_bia_appeals_per_year] / 365.0
+    appeals_d = det[K_APPEAL].sum()
+    decided_d = min(appeals_d / 30.0, bia_capacity)
+    affirm = pv[P.courts_bia_affirm_share]
+    if appeals_d > _EPS:
+        share = decided_d / appeals_d
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                out = det[K_APPEAL, g, o] * share
+                det[K_APPEAL, g, o] -= out
+                wait[JUDGE, g, o] += out * affirm
+                exits += out * (1.0 - affirm)
+    # non-detained cases: what judge time is left, at the mix's time per case
+    absentia = pv[P.courts_in_absentia_share]
+    hearing_order = pv[P.courts_removal_order_share]
+    vd = pv[P.courts_voluntary_departure_share]
+    relief = pv[P.courts_relief_share]
+    closure = pv[P.courts_administrative_closure_share]
+    dismissal = max(1.0 - absentia - hearing_order - vd - relief - closure, 0.0)
+    time_per_case = (absentia + dismissal + closure) * quick + hearing_order + vd + relief
+    capacity = max(hearings - done_d, 0.0) / max(time_per_case, _EPS)
+    docket = 0.0
+    for c in range(N_COHORT):
+        for g in range(N_GROUP):
+            docket += pop[c, DOCKET, g]
+    done = min(docket / pv[P.courts_min_case_days], capacity)
+    rocket = pv[P.courts_rocket_docket_share]
+    fail = pv[P.courts_departure_failure_share]
+    if docket > _EPS:
+        recent_docket = 0.0
+        for g in range(N_GROUP):
+            recent_docket += pop[RECENT, DOCKET, g]
+        # the rocket docket gives its share of decisions to recent cases, with its own no-show rate
+        fast = min(done * rocket, recent_docket)
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                n = pop[c, DOCKET, g]
+                if n <= _EPS:
+                    continue
+                share = (done - fast) / docket
+                absent = absentia
+                if c == RECENT and recent_docket > _EPS:
+                    share += fast / recent_docket
+                    mixed = fast / max(done * n / docket + fast, _EPS)
+                    absent = absentia + mixed * (pv[P.courts_rocket_in_absentia_share] - absentia)
+                share = min(share, 1.0)
+                decided = n * share
+                hearing_share = hearing_order * (1.0 - absent) / max(1.0 - absentia, _EPS)
+                to_final = absent + hearing_share * (1.0 - appeal) + vd * fail
+                to_appeal = hearing_share * appeal
+                gone = vd * (1.0 - fail) + relief
+                to_none = max(1.0 - to_final - to_appeal - gone, 0.0)
+                move(recent, older, c, DOCKET, g, share * to_final / max(
+                    to_final + to_appeal + gone + to_none, _EPS), FINAL)
+                left = 1.0 - share * to_final
+                if left > _EPS:
+                    move(recent, older, c, DOCKET, g, share * to_none / left, NO_CONTACT)
+                    left -= share * to_none
+                if left > _EPS:
+                    take(recent, older, c, DOCKET, g, share * (gone + to_appeal) / left)
+                bia[c, g] += decided * to_appeal
+                exits += decided * gone
+                orders += decided * (absent + hearing_share)
+                rec[R.court_in_absentia] += decided * absent
+                rec[R.court_removal_order] += decided * hearing_share
+                rec[R.court_voluntary_departure] += decided * vd
+                rec[R.court_relief] += decided * relief
+                rec[R.court_dismissal] += decided * dismissal
+                rec[R.court_administrative_closure] += decided * closure
+                rec[R.voluntary_departures] += decided * vd * (1.0 - fail)
+                rec[R.relief_granted] += decided * relief
+    rec[R.court_completions_non_detained] = done
+    rec[R.removal_orders] = orders
+    # non-detained appeals: the Board's remaining capacity; affirmed orders become final
+    pending = bia.sum()
+    decided = min(pending / 180.0, max(bia_capacity - decided_d, 0.0))
+    if pending > _EPS:
+        share = decided / pending
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                out = bia[c, g] * share
+                bia[c, g] -= out
+                put(recent, older, c, FINAL, g, out * affirm)
+                put(recent, older, c, DOCKET, g, out * (1.0 - affirm))
+    rec[R.relief_granted] += done_d * (1.0 - order_d)
+    return done_d < want_d - _EPS, exits
+
+
+@njit(cache=True, error_model="numpy")
+def documents(pv, wait, clock, zwait, day, ready, rec):
+    """Travel documents: each group waits its own time; the recalcitrant group's wait runs on the
+    fixed 180-day clock (release under Zadvydas) unless a document comes or a third country takes
+    them.
+
+    ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring), divided
+    by the survival factor ``clock[-1]``, so a daily outflow from every slot costs one product.
+    Returns (released at 180 days, removed to a third country), each by route and origin.
+    """
+    for g in range(N_GROUP):
+        if g == RECALCITRANT:
+            continue
+        rate = 1.0 / pv[P.removal_document_days_mexico + g]
+        for r in range(N_ROUTE):
+            for o in range(N_ORIGIN):
+                out = wait[r, g, o] * rate
+                wait[r, g, o] -= out
+                ready[r, g, o] += out
+    slots = ZADVYDAS_SLOTS
+    waiting = zwait.sum()
+    released = np.zeros((N_ROUTE, N_ORIGIN))
+    third = np.zeros((N_ROUTE, N_ORIGIN))
+    if waiting > _EPS:
+        documented = waiting / pv[P.removal_document_days_recalcitrant]
+        sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
+        keep = 1.0 - (documented + sent) / waiting
+        clock[slots] *= keep
+        days = min(int(pv[P.detention_release_after_days]), slots - 1)
+        slot = (day - days) % slots
+        expiring = min(clock[slot] * clock[slots], waiting * keep)
+        clock[slot] = 0.0
+        for r in range(N_ROUTE):
+            for o in range(N_ORIGIN):
+                share = zwait[r, o] / waiting
+                ready[r, RECALCITRANT, o] += documented * share
+                third[r, o] = sent * share
+                released[r, o] = expiring * share
+                zwait[r, o] = zwait[r, o] * keep - released[r, o]
+        rec[R.released_180_days] = expiring
+    if clock[slots] < 1e-150:  # renormalise the survival factor before it underflows
+        for k in range(slots):
+            clock[k] *= clock[slots]
+        clock[slots] = 1.0
+    entering = 0.0
+    for r in range(N_ROUTE):
+        for o in range(N_ORIGIN):
+            entering += wait[r, RECALCITRANT, o]
+            zwait[r, o] += wait[r, RECALCITRANT, o]
+            wait[r, RECALCITRANT, o] = 0.0
+    clock[day % slots] += entering / clock[slots]
+    return released, third
+
+
+@njit(cache=True, error_model="numpy")
+def remove(pv, ready, seats_taken, rec):
+    """Removal by nationality group: Mexico by land; the others by charter seats (shared by demand)
+    and commercial seats (cooperative and recalcitrant groups only).
+
+    Returns (removed by route, group and origin; transport bound).
+    """
+    out = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    staging = pv[P.removal_staging_days]
+    want = np.zeros(N_GROUP)
+    for g in range(N_GROUP):
+        want[g] = ready[:, g, :].sum() / staging
+    charter = max(pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
+        P.removal_load_factor] - seats_taken, 0.0)
+    commercial = pv[P.removal_commercial_per_day]
+    can = np.zeros(N_GROUP)
+    can[MEXICO] = min(want[MEXICO], pv[P.removal_land_per_day])
+    # commercial seats first for the groups that can use them, then charters by demand
+    comm = np.zeros(N_GROUP)
+    comm_demand = want[COOPERATIVE] + want[RECALCITRANT]
+    if comm_demand > _EPS:
+        for g in (COOPERATIVE, RECALCITRANT):
+            comm[g] = min(want[g], commercial * want[g] / comm_demand)
+    air_demand = want[TRIANGLE] + want[COOPERATIVE] - comm[COOPERATIVE] + want[
+        RECALCITRANT] - comm[RECALCITRANT]
+    fill = min(1.0, charter / air_demand) if air_demand > _EPS else 1.0
+    air = 0.0
+    for g in (TRIANGLE, COOPERATIVE, RECALCITRANT):
+        can[g] = comm[g] + (want[g] - comm[g]) * fill
+        air += can[g]
+    bound = False
+    for g in range(N_GROUP):
+        if can[g] < want[g] - _EPS:
+            bound = True
+        held = ready[:, g, :].sum()
+        if held > _EPS:
+            share = can[g] / held
+            for r in range(N_ROUTE):
+                for o in range(N_ORIGIN):
+                    n = ready[r, g, o] * share
+                    ready[r, g, o] -= n
+                    out[r, g, o] = n
+    rec[R.removals_land] = can[MEXICO]
+    rec[R.removals_air] = air
+    return out, bound
+
+
+@njit(cache=True, error_model="numpy")
+def depart(pv, recent, older, pop, intensity, rec):
+    """Self-departure (a base rate by cohort, raised by enforcement), paid departure and deaths."""
+    factor = max(0.0, 1.0 + pv[P.departures_enforcement_response] * (intensity - 1.0))
+    population = 0.0
+    for c in range(N_COHORT):
+        for s in range(N_STATUS):
+            for g in range(N_GROUP):
+                population += pop[c, s, g]
+    paid = pv[P.departures_paid_per_year] / 365.0
+    paid_share = paid / population if population > _EPS else 0.0
+    mortality = pv[P.population_mortality_per_year] / 365.0
+    departed = 0.0
+    died = 0.0
+    for c in range(N_COHORT):
+        base = pv[P.departures_self_departure_rate_recent + c] / 365.0 * factor
+        for s in range(N_STATUS):
+            rate = base + paid_share if s != PROTECTED else base
+            share = min(rate + mortality, 0.5)
+            for g in range(N_GROUP):
+                departed += pop[c, s, g] * (share - min(mortality, share))
+                died += pop[c, s, g] * min(mortality, share)
+                take(recent, older, c, s, g, share)
+    rec[R.self_departures] = departed
+    rec[R.deaths] = died
+    return departed + died
+
+
 @njit(cache=True, error_model="numpy")
 def _simulate_draw(
     series, changes, mult, add, lo, hi, fy_index, target, d, year_sum, year_end, binding, summary,
     daily,
 ):
     n_days = series.shape[0]
-    at_large = np.zeros(N_SEG)
-    peak = np.zeros(N_SEG)
-    det = np.zeros((N_DSTAGE, N_ORIGIN))
-    appeals_nd = 0.0
+    n_inputs = series.shape[1]
+    pv = np.zeros(n_inputs)
+    for p in range(n_inputs):
+        pv[p] = _value(series, mult, add, lo, hi, 0, d, p)
+    recent = np.zeros((MONTHS_RECENT, N_STATUS, N_GROUP))
+    older = np.zeros((2, N_STATUS, N_GROUP))
+    partition(pv, recent, older)
+    start_recent = recent.copy()
+    start_older = older.copy()
+    pop = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    peak = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    cells(recent, older, pop)
+    peak[:] = pop
+    det = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
+    wait = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    ready = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    zwait = np.zeros((N_ROUTE, N_ORIGIN))
+    bia = np.zeros((N_COHORT, N_GROUP))
+    wants = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
+    post = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    released = np.zeros((N_GROUP, N_ORIGIN))
+    arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    admitted = np.zeros(5)
+    rec = np.zeros(N_RECORD)
     atd = 0.0
-    for s in range(N_SEG):
-        if s != LONG:
-            at_large[s] = _value(series, mult, add, lo, hi, 0, d, SIZE[s])
-    others = at_large.sum()
-    at_large[LONG] = max(_value(series, mult, add, lo, hi, 0, d, UNAUTH) - others, 0.0)
-    for s in range(N_SEG):
-        peak[s] = at_large[s]
-    start_total = at_large.sum()
+    usable = pv[P.detention_beds] * pv[P.detention_usable_share]
+    most_beds = usable
+    clock = np.zeros(ZADVYDAS_SLOTS + 1)
+    clock[ZADVYDAS_SLOTS] = 1.0
+    intensity = 1.0
+    removed_yesterday = 0.0
+    start_total = 0.0
     inflow_total = 0.0
     exits_total = 0.0
-    beds_built = _value(series, mult, add, lo, hi, 0, d, BEDS)
-    prev_interior_arrests = _value(series, mult, add, lo, hi, 0, d, REF_ARRESTS)
-    rec = np.zeros(N_RECORD)
-    route_summary = np.zeros(N_ORIGIN)
-    route_court = np.zeros(N_ORIGIN)
-    arrests = np.zeros(N_SEG)
-    wants = np.zeros((N_CLASS, N_ORIGIN))
-    admit_share = np.zeros(N_CLASS)
-    score = np.zeros(N_CLASS)
-    order = np.zeros(N_CLASS, dtype=np.int64)
-    share = np.zeros(N_ORIGIN)
-    found = np.zeros(N_SEG)
     target_mask = target[:N_ORIGIN]
     target_n = target[N_ORIGIN]
     per_year = target[N_ORIGIN + 1] > 0.5
@@ -307,343 +951,235 @@ def _simulate_draw(
     trailing = 0.0
     reached = -1.0
     peak_detained = 0.0
-    n_inputs = series.shape[1]
-    pv = np.zeros(n_inputs)
-
-
-    initial = at_large.copy()
+    month_clock = 0.0
     for step in range(n_days + WARMUP_DAYS):
         t = step - WARMUP_DAYS
-        if t == 0:  # the pipeline is warmed up: restore the populations and start counting
-            at_large[:] = initial
-            peak[:] = initial
-            start_total = at_large.sum() + appeals_nd + det.sum()
+        if t == 0:  # the pipeline is warmed up: restore the partition and start counting
+            recent[:] = start_recent
+            older[:] = start_older
+            bia[:] = 0.0
+            cells(recent, older, pop)
+            peak[:] = pop
+            start_total = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
             inflow_total = 0.0
             exits_total = 0.0
         rec[:] = 0.0
-        if step == 0 or (t > 0 and changes[t]):  # inputs only change on dated values
+        if t > 0 and changes[t]:  # inputs only change on dated values
             for p in range(n_inputs):
-                pv[p] = _value(series, mult, add, lo, hi, max(t, 0), d, p)
+                pv[p] = _value(series, mult, add, lo, hi, t, d, p)
+        month_clock += 1.0
+        if month_clock >= DAYS_PER_MONTH:
+            month_clock -= DAYS_PER_MONTH
+            age(recent, older)
+        # the 2-10 year cohort ages into the long-term cohort (8 years wide)
+        for s in range(N_STATUS):
+            for g in range(N_GROUP):
+                out = older[0, s, g] / (SETTLED_YEARS * 365.25)
+                older[0, s, g] -= out
+                older[1, s, g] += out
 
-        # --- inflows: new recent entrants, status terminations, CBP book-ins ------------------
-        new_entrants = pv[RECENT_IN] / 365.0
-        new_recent = new_entrants * (1.0 - pv[NTA_SHARE])
-        new_status = pv[STATUS_IN] / 365.0
-        border = pv[BORDER_IN]
-        at_large[RECENT] += new_recent
-        at_large[PENDING] += new_entrants - new_recent
-        at_large[STATUS] += new_status
-        inflow_total += new_entrants + new_status + border
-        rec[R_IN_RECENT] = new_entrants
-        rec[R_IN_STATUS] = new_status
-        rec[R_IN_BORDER] = border
-        aged = at_large[RECENT] / pv[RECENT_DAYS]
-        at_large[RECENT] -= aged
-        at_large[LONG] += aged
+        # usable beds follow the funded level; beds above the most ever built arrive at the
+        # build rate and cost their construction once
+        target_beds = pv[P.detention_beds] * pv[P.detention_usable_share]
+        built = 0.0
+        if target_beds > usable:
+            usable = min(target_beds, usable + pv[P.detention_build_beds_per_day])
+        else:
+            usable = target_beds
+        if usable > most_beds:
+            built = usable - most_beds
+            most_beds = usable
 
-        # --- self-departure (responds to yesterday's enforcement intensity) and paid departure --
-        intensity = prev_interior_arrests / max(pv[REF_ARRESTS], _EPS)
-        factor = max(0.0, 1.0 + pv[RESPONSE] * (intensity - 1.0))
-        paid = pv[PAID] / 365.0
-        population = at_large.sum()
-        departed = 0.0
-        for s in range(N_SEG):
-            out = at_large[s] * pv[SELFDEP[s]] / 365.0 * factor
-            if population > _EPS:
-                out += paid * at_large[s] / population
-            out = min(out, 0.5 * at_large[s])
-            at_large[s] -= out
-            departed += out
-        rec[R_SELF] = departed
-        exits_total += departed
-        for s in range(N_SEG):
-            peak[s] = max(peak[s], at_large[s])
+        inflow_total += inflows(pv, recent, older, removed_yesterday, rec)
+        wants[:] = 0.0
+        post[:] = 0.0
+        arrived, left_border, air_taken = border(pv, recent, older, wants, ready, rec)
+        inflow_total += arrived
+        exits_total += left_border
+        cells(recent, older, pop)
+        for c in range(N_COHORT):
+            for s in range(N_STATUS):
+                for g in range(N_GROUP):
+                    peak[c, s, g] = max(peak[c, s, g], pop[c, s, g])
 
-        # --- arrests: custodial (jails) and at-large (officer effort, depleting yield) ----------
-        effort = (
-            pv[OFFICERS] * (1.0 - pv[DIVERSION]) + pv[TASK_FORCE] * pv[TF_PROD]
-        ) * pv[PER_OFFICER] / 365.0
-        weighted = 0.0
-        for s in range(N_SEG):
-            found[s] = (
-                pv[FIND[s]] * (at_large[s] / peak[s]) ** pv[DEPLETION] if peak[s] > _EPS else 0.0
-            )
-            share[s] = pv[TARGET[s]] * found[s]
-            weighted += share[s]
-        custodial_total = 0.0
-        at_large_total = 0.0
-        for s in range(N_SEG):
-            y_share = 0.0
-            if weighted > _EPS and peak[s] > _EPS:
-                y_share = effort * share[s] / weighted * found[s]
-            custodial = at_large[s] * pv[JAIL[s]] / 365.0 * pv[COOP]
-            total = min(custodial + y_share, 0.05 * at_large[s])
-            scale = total / (custodial + y_share) if custodial + y_share > _EPS else 0.0
-            custodial_total += custodial * scale
-            at_large_total += y_share * scale
-            arrests[s] = total
+        # --- arrests and legal routes ---
+        arrests(pv, pop, peak, atd, arrested, rec)
+        route(pv, arrested, wants, post)
 
-        # --- pathways: summary (expedited/reinstatement), court, post-order -----------------
-        er = pv[ER]
-        reinstate = pv[REINSTATE]
-        detained_share = 1.0 if pv[MANDATORY] > 0.5 else pv[DETAINED_COURT]
-        route_summary[FINAL] = 0.0
-        route_summary[RECENT] = er + (1.0 - er) * reinstate
-        route_summary[PENDING] = reinstate
-        route_summary[STATUS] = er * pv[STATUS_ER] + (1.0 - er * pv[STATUS_ER]) * reinstate
-        route_summary[LONG] = reinstate
-        route_summary[BORDER] = pv[BORDER_SUMMARY]
-        for o in range(N_ORIGIN):
-            route_court[o] = 1.0 - route_summary[o] if o != FINAL else 0.0
-        border_detained_share = 1.0 if pv[MANDATORY] > 0.5 else pv[BORDER_DETAINED_COURT]
-
-        # --- detention admission: fastest pathways first (summary, post-order, court) ------
-        beds = pv[BEDS]
-        occupancy = det.sum()
-        if occupancy > beds:  # beds cut below the detained population: release court cases
-            excess = occupancy - beds
-            for stage in (D_COURT, D_POST):
-                held = det[stage].sum()
-                take = min(excess, held)
-                if held > _EPS:
-                    for o in range(N_ORIGIN):
-                        out = det[stage, o] * take / held
-                        det[stage, o] -= out
-                        if stage == D_POST:
-                            at_large[FINAL] += out
-                        else:
-                            at_large[PENDING] += out
-                    rec[R_RELEASED] += take
-                excess -= take
-            occupancy = det.sum()
-        free = max(beds - occupancy, 0.0)
-        # demand for beds by class: 0 summary without a fear claim, 1 post-order, 2 court cases,
-        # 3 fear claims (they wait for a screening, then go to court or back to summary)
-        fear = pv[FEAR_CLAIM]
-        for o in range(N_ORIGIN):
-            dc = border_detained_share if o == BORDER else detained_share
-            total = border if o == BORDER else arrests[o]
-            if o == FINAL:
-                wants[0, o] = 0.0
-                wants[1, o] = total
-                wants[2, o] = 0.0
-                wants[3, o] = 0.0
-            else:
-                wants[0, o] = total * route_summary[o] * (1.0 - fear)
-                wants[1, o] = 0.0
-                wants[2, o] = total * route_court[o] * dc
-                wants[3, o] = total * route_summary[o] * fear
-        # a free bed goes to the class with the most expected removals per bed-day
-        recalc_keep = 1.0 - pv[RECALCITRANT]
-        to_flight = pv[STAGING]
-        court_days = pv[DETAINED_CASE_DAYS] + pv[APPEAL] * pv[APPEAL_DAYS] + pv[TRAVEL_DOC_DAYS]
-        court_yield = pv[ORDER_D] * recalc_keep
-        positive = pv[FEAR_POSITIVE]
-        queue = det[D_FEAR].sum() / max(pv[ASYLUM_OFFICERS] * pv[SCREENINGS], _EPS)
-        score[0] = recalc_keep / (pv[SUMMARY_DAYS] + to_flight)
-        score[1] = recalc_keep / (pv[TRAVEL_DOC_DAYS] + to_flight)
-        score[2] = court_yield / (court_days + to_flight)
-        score[3] = ((1.0 - positive) * recalc_keep + positive * court_yield) / (
-            pv[FEAR_DAYS] + queue + (1.0 - positive) * (pv[SUMMARY_DAYS] + to_flight)
-            + positive * (court_days + to_flight)
-        )
-        for i in range(N_CLASS):  # order classes by score, highest first (insertion sort)
-            order[i] = i
-            j = i
-            while j > 0 and score[order[j]] > score[order[j - 1]]:
-                order[j], order[j - 1] = order[j - 1], order[j]
-                j -= 1
-        for i in range(N_CLASS):
-            c = order[i]
-            demand = wants[c].sum()
-            admit_share[c] = min(1.0, free / demand) if demand > _EPS else 1.0
-            free -= demand * admit_share[c]
-        bed_bound = admit_share.min() < 1.0 - 1e-12
-        stop = pv[WHEN_FULL] > 0.5
-        released_no_bed = 0.0
+        # --- detention admission: by legal class, then policy priority ---
+        occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+        if occupancy > usable:  # beds cut below the detained population: court cases released
+            court = det[K_COURT].sum()
+            share = min((occupancy - usable) / court, 1.0) if court > _EPS else 0.0
+            for g in range(N_GROUP):
+                for o in range(N_ORIGIN):
+                    released[g, o] += det[K_COURT, g, o] * share
+                    det[K_COURT, g, o] *= 1.0 - share
+            occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+        cut = released.sum()
+        admit(pv, wants, post, max(usable - occupancy, 0.0), admitted)
+        stop = pv[P.detention_when_full] > 0.5
+        bed_bound = admitted.min() < 1.0 - 1e-12
+        mandatory = pv[P.pathways_mandatory_detention_share]
+        court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
+        wanted = np.zeros(N_ORIGIN)
+        held = np.zeros(N_ORIGIN)
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                    det[kind, g, o] += wants[kind, g, o] * admitted[0]
+                    held[o] += wants[kind, g, o] * admitted[0]
+                    wanted[o] += wants[kind, g, o]
+                det[K_COURT, g, o] += wants[K_COURT, g, o] * court_share
+                held[o] += wants[K_COURT, g, o] * court_share
+                wanted[o] += wants[K_COURT, g, o]
+                for r, cls in ((JUDGE, 1), (STIPULATED, 2), (VD_DETAINED, 2)):
+                    wait[r, g, o] += post[r, g, o] * admitted[cls]
+                    held[o] += post[r, g, o] * admitted[cls]
+                    wanted[o] += post[r, g, o]
+                if o == BORDER:  # CBP cannot hold people: those without a bed go to the docket
+                    refused = 0.0
+                    for kind in range(N_KIND):
+                        refused += wants[kind, g, o]
+                    released[g, o] += refused - wants[K_ER, g, o] * admitted[0] - wants[
+                        K_REINSTATE, g, o] * admitted[0] - wants[K_FEAR_ER, g, o] * admitted[
+                        0] - wants[K_FEAR_REINSTATE, g, o] * admitted[0] - wants[
+                        K_COURT, g, o] * court_share
+        book_interior = held[:BORDER].sum()
+        interior_wanted = wanted[:BORDER].sum()
+        released_no_bed = released.sum()
         atd_new = 0.0
-        book_interior = 0.0
+        # arrested people leave their cells. When arrests stop at full beds, only the share that
+        # found a bed is arrested (the same share in every cell); otherwise those without a bed
+        # are released where they are: a Notice to Appear puts people with no case on the docket
+        made = 1.0
+        if stop and interior_wanted > _EPS:
+            made = book_interior / interior_wanted
+        for c in range(N_COHORT):
+            for s in range(N_STATUS - 1):
+                for g in range(N_GROUP):
+                    n = arrested[c, s, g]
+                    if n <= _EPS or pop[c, s, g] <= _EPS:
+                        continue
+                    gone = n * made if stop else n * held[s] / max(wanted[s], _EPS)
+                    take(recent, older, c, s, g, gone / pop[c, s, g])
+                    if not stop:
+                        back = n - gone
+                        released_no_bed += back
+                        atd_new += back
+                        if s == NO_CONTACT or s == ENDED:
+                            share = back / max(pop[c, s, g] - gone, _EPS)
+                            move(recent, older, c, s, g, share, DOCKET)
+                            rec[R.court_receipts] += back
+        for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
+            rec[k] *= made
+        rec[R.book_ins_interior] = book_interior
+        rec[R.book_ins_border] = held[BORDER]
+        # new Notices to Appear: court cases held who had none, border cases released
         for o in range(N_ORIGIN):
-            refused = 0.0
-            admitted = 0.0
-            for c in range(N_CLASS):
-                refused += wants[c, o] * (1.0 - admit_share[c])
-                admitted += wants[c, o] * admit_share[c]
-            det[D_SUMMARY, o] += wants[0, o] * admit_share[0]
-            det[D_POST, o] += wants[1, o] * admit_share[1]
-            det[D_COURT, o] += wants[2, o] * admit_share[2]
-            det[D_FEAR, o] += wants[3, o] * admit_share[3]
-            if o == BORDER:  # CBP cannot hold people: refused border cases are released
-                released_no_bed += refused
-                not_held = border - admitted - refused
-                at_large[PENDING] += refused + not_held
-                atd_new += refused + not_held
-                rec[R_BOOK_BORDER] = border  # every CBP transfer is booked in; some released
-                continue
-            if stop:  # the arrest is not made: the person stays at large
-                arrests[o] -= refused
-            else:
-                released_no_bed += refused
-            released = arrests[o] - admitted  # not held at arrest, or no bed
-            at_large[o] -= arrests[o]
-            if o == FINAL:
-                at_large[FINAL] += released
-            else:
-                at_large[PENDING] += released
-                atd_new += released
-            book_interior += admitted
-        if stop:
-            made = arrests.sum()
-            planned = custodial_total + at_large_total
-            if planned > _EPS:
-                custodial_total *= made / planned
-                at_large_total *= made / planned
-        rec[R_CUSTODIAL] = custodial_total
-        rec[R_AT_LARGE_ARRESTS] = at_large_total
-        prev_interior_arrests = custodial_total + at_large_total
-        rec[R_RELEASED] += released_no_bed
-        rec[R_BOOK_INTERIOR] = book_interior
+            if o != DOCKET:
+                rec[R.court_receipts] += wants[K_COURT, :, o].sum() * court_share
+        rec[R.court_receipts] += released_no_bed - cut
 
-        # --- credible-fear screening ---------------------------------------------------------
-        waiting = det[D_FEAR].sum()
-        screen_demand = waiting / pv[FEAR_DAYS]
-        screen_capacity = pv[ASYLUM_OFFICERS] * pv[SCREENINGS]
-        screened = min(screen_demand, screen_capacity)
-        fear_bound = screen_demand > screen_capacity + _EPS
-        positive = pv[FEAR_POSITIVE]
-        if waiting > _EPS:
+        # --- fear screenings: positive findings go to court, detained if a bed is free ---
+        wants_court = np.zeros((N_GROUP, N_ORIGIN))
+        before = released.sum()
+        fear_bound = screen(pv, det, wants_court, released, rec)
+        rec[R.court_receipts] += released.sum() - before  # released after the longest wait
+        for g in range(N_GROUP):
             for o in range(N_ORIGIN):
-                dc = border_detained_share if o == BORDER else detained_share
-                out = det[D_FEAR, o] * screened / waiting
-                det[D_FEAR, o] -= out
-                det[D_SUMMARY, o] += out * (1.0 - positive)
-                det[D_COURT, o] += out * positive * dc
-                at_large[PENDING] += out * positive * (1.0 - dc)
-                atd_new += out * positive * (1.0 - dc)
-        rec[R_SCREENINGS] = screened
-        waiting = det[D_FEAR].sum()
-        queue_cap = screen_capacity * pv[FEAR_MAX_WAIT]
-        if waiting > queue_cap:  # past the longest wait, fear claimants are paroled to the docket
-            paroled = waiting - queue_cap
-            for o in range(N_ORIGIN):
-                out = det[D_FEAR, o] * paroled / waiting
-                det[D_FEAR, o] -= out
-            at_large[PENDING] += paroled
-            atd_new += paroled
-            rec[R_RELEASED] += paroled
+                det[K_COURT, g, o] += wants_court[g, o] * court_share
+                released[g, o] += wants_court[g, o] * (1.0 - court_share)
+        rec[R.court_receipts] += wants_court.sum()
+        # people released from detention join the docket (recent entrants, in the main)
+        for g in range(N_GROUP):
+            n = released[g].sum()
+            if n > 0.0:
+                put(recent, older, RECENT, DOCKET, g, n)
+                atd_new += n
+        released[:] = 0.0
+        rec[R.released_no_bed] = released_no_bed
+        rec[R.court_receipts] += pv[P.courts_other_receipts_per_year] / 365.0
 
-        # --- summary cases and post-order cases wait for travel documents -------------------
-        recalcitrant = pv[RECALCITRANT]
-        summary_rate = 1.0 / pv[SUMMARY_DAYS]
-        document_rate = 1.0 / pv[TRAVEL_DOC_DAYS]
-        appeal_rate = 1.0 / pv[APPEAL_DAYS]
+        # --- summary cases are processed, then wait for documents like everyone else ---
+        summary_rate = 1.0 / pv[P.detention_summary_days]
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                for kind, r in ((K_ER, ER), (K_REINSTATE, REINSTATE)):
+                    out = det[kind, g, o] * summary_rate
+                    det[kind, g, o] -= out
+                    wait[r, g, o] += out
+
+        # --- courts ---
+        cells(recent, older, pop)
+        court_bound, court_exits = courts(pv, recent, older, pop, det, wait, bia, rec)
+        exits_total += court_exits
+        # other receipts (USCIS referrals, recalendared cases) come from people with no case open
+        other = pv[P.courts_other_receipts_per_year] / 365.0
+        no_case = pop[:, NO_CONTACT, :].sum() + pop[:, ENDED, :].sum()
+        if no_case > _EPS:
+            for c in range(N_COHORT):
+                for g in range(N_GROUP):
+                    for s in (NO_CONTACT, ENDED):
+                        move(recent, older, c, s, g, other / no_case, DOCKET)
+
+        # --- travel documents, then seats ---
+        zreleased, third = documents(pv, wait, clock, zwait, step, ready, rec)
+        put(recent, older, SETTLED, FINAL, RECALCITRANT, zreleased.sum())
+        out, transport_bound = remove(pv, ready, air_taken, rec)
+        for r in range(N_ROUTE):
+            for o in range(N_ORIGIN):
+                out[r, RECALCITRANT, o] += third[r, o]
+        removed = out.sum()
+        exits_total += removed
+        removed_yesterday = removed
+        rec[R.removals] = removed
+        for r in range(N_ROUTE):
+            rec[R.removals_expedited_removal + r] = out[r].sum()
+        for g in range(N_GROUP):
+            rec[R.removals_mexico + g] = out[:, g, :].sum()
         for o in range(N_ORIGIN):
-            ready = det[D_SUMMARY, o] * summary_rate + det[D_POST, o] * document_rate
-            det[D_SUMMARY, o] -= det[D_SUMMARY, o] * summary_rate
-            det[D_POST, o] -= det[D_POST, o] * document_rate
-            decided = det[D_APPEAL, o] * appeal_rate
-            det[D_APPEAL, o] -= decided
-            det[D_POST, o] += decided
-            det[D_READY, o] += ready * (1.0 - recalcitrant)
-            det[D_RECALC, o] += ready * recalcitrant
+            rec[R.removals_no_contact + o] = out[:, :, o].sum()
+        rec[R.removals_third_country] = third.sum()
+        rec[R.removals_interior] = removed - rec[R.removals_border]
 
-        # --- immigration courts: the detained docket first, then the non-detained backlog --
-        speed = 1.0 + pv[EXPEDITED] * (pv[SPEEDUP] - 1.0)
-        capacity = pv[JUDGES] * pv[PER_JUDGE] * speed / 365.0
-        court_detained = det[D_COURT].sum()
-        demand = court_detained / pv[DETAINED_CASE_DAYS]
-        done = min(demand, capacity)
-        court_bound = demand > capacity + _EPS
-        order_d = pv[ORDER_D]
-        vd_share = pv[VD]
-        appeal = pv[APPEAL]
-        orders = 0.0
-        vd_out = 0.0
-        relief_out = 0.0
-        if court_detained > _EPS:
-            for o in range(N_ORIGIN):
-                out = det[D_COURT, o] * done / court_detained
-                det[D_COURT, o] -= out
-                det[D_POST, o] += out * order_d * (1.0 - appeal)
-                det[D_APPEAL, o] += out * order_d * appeal
-                vd_out += out * min(vd_share, 1.0 - order_d)
-                relief_out += out * max(1.0 - order_d - vd_share, 0.0)
-                orders += out * order_d
-        rec[R_COMP_D] = done
-        nd_capacity = capacity - done
-        nd_done = min(at_large[PENDING] / pv[ND_CASE_DAYS], nd_capacity)
-        order_nd = pv[ORDER_ND]
-        absentia = min(pv[ABSENTIA], order_nd)
-        at_large[PENDING] -= nd_done
-        at_large[FINAL] += nd_done * (absentia + (order_nd - absentia) * (1.0 - appeal))
-        appeals_nd += nd_done * (order_nd - absentia) * appeal
-        decided = appeals_nd * appeal_rate
-        appeals_nd -= decided
-        at_large[FINAL] += decided
-        vd_out += nd_done * min(vd_share, 1.0 - order_nd)
-        relief_out += nd_done * max(1.0 - order_nd - vd_share, 0.0)
-        orders += nd_done * order_nd
-        rec[R_COMP_ND] = nd_done
-        rec[R_ORDERS] = orders
-        rec[R_VD] = vd_out
-        rec[R_RELIEF] = relief_out
-        exits_total += vd_out + relief_out
+        # --- departures ---
+        cells(recent, older, pop)
+        interior = rec[R.arrests_custodial] + rec[R.arrests_at_large] + rec[R.arrests_check_in]
+        exits_total += depart(pv, recent, older, pop, intensity, rec)
+        intensity = interior / max(pv[P.departures_reference_arrests_per_day], _EPS)
 
-        # --- removal: charter and commercial seats, land crossings, third countries ---------
-        ready = det[D_READY].sum()
-        want = ready / pv[STAGING]
-        land_share = pv[LAND_SHARE]
-        air_capacity = pv[FLIGHTS] * pv[SEATS] + pv[COMMERCIAL]
-        air = min(want * (1.0 - land_share), air_capacity)
-        land = min(want * land_share, pv[LAND_CAP])
-        transport_bound = (
-            want * (1.0 - land_share) > air_capacity + _EPS
-            or want * land_share > pv[LAND_CAP] + _EPS
-        )
-        removed = air + land
-        stuck = det[D_RECALC].sum()
-        third = min(pv[THIRD] / 365.0, stuck)
-        release_rate = 1.0 / pv[RELEASE_DAYS]
-        released_180 = 0.0
-        for o in range(N_ORIGIN):
-            out = det[D_READY, o] * removed / ready if ready > _EPS else 0.0
-            det[D_READY, o] -= out
-            third_o = det[D_RECALC, o] * third / stuck if stuck > _EPS else 0.0
-            det[D_RECALC, o] -= third_o
-            freed = det[D_RECALC, o] * release_rate
-            det[D_RECALC, o] -= freed
-            released_180 += freed
-            rec[R_BY_ORIGIN + o] = out + third_o
-        at_large[FINAL] += released_180
-        rec[R_RELEASED_180] = released_180
-        rec[R_AIR] = air
-        rec[R_LAND] = land
-        rec[R_THIRD] = third
-        rec[R_REMOVALS] = removed + third
-        exits_total += removed + third
+        # --- alternatives to detention: an overlay on people released into the docket ---
+        atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
-        # --- alternatives to detention (an overlay on the docket, for cost) ------------------
-        atd += atd_new * pv[ATD_SHARE] - atd / pv[ATD_DAYS]
+        # --- costs ---
+        occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+        rec[R.cost_arrests] = (pv[P.arrests_officers] * pv[P.costs_officer_year_usd]
+                               + pv[P.arrests_task_force_officers]
+                               * pv[P.costs_task_force_officer_year_usd]) / 365.0
+        rec[R.cost_detention] = (occupancy * pv[P.costs_bed_day_usd] + atd * pv[P.costs_atd_day_usd]
+                                 + built * pv[P.costs_bed_build_usd])
+        rec[R.cost_courts] = (pv[P.courts_judges] + pv[P.courts_temporary_judges]) * pv[
+            P.costs_judge_year_usd] / 365.0
+        rec[R.cost_removal] = (pv[P.removal_charter_flights_per_day] * pv[
+            P.removal_flight_hours_per_mission] * pv[P.costs_flight_hour_usd]
+            + rec[R.removals_land] * pv[P.costs_land_removal_usd])
 
-        # --- costs -----------------------------------------------------------------------
-        occupancy = det.sum()
-        if beds > beds_built:
-            rec[R_COST + 1] += (beds - beds_built) * pv[C_BUILD]
-            beds_built = beds
-        rec[R_COST] = (pv[OFFICERS] * pv[C_OFFICER] + pv[TASK_FORCE] * pv[C_TASK_FORCE]) / 365.0
-        rec[R_COST + 1] += occupancy * pv[C_BED] + atd * pv[C_ATD]
-        rec[R_COST + 2] = pv[JUDGES] * pv[C_JUDGE] / 365.0
-        rec[R_COST + 3] = pv[FLIGHTS] * pv[FLIGHT_HOURS] * pv[C_FLIGHT] + land * pv[C_LAND]
-
-        # --- stocks, binding constraint, conservation -------------------------------------
-        for s in range(N_SEG):
-            rec[R_AT_LARGE + s] = at_large[s]
-        rec[R_APPEALS] = appeals_nd
-        rec[R_DETAINED] = occupancy
-        for stage in range(N_DSTAGE):
-            rec[R_D_SUMMARY + stage] = det[stage].sum()
-        rec[R_ATD] = atd
-        rec[R_BEDS] = beds
+        # --- stocks ---
+        cells(recent, older, pop)
+        for c in range(N_COHORT):
+            rec[R.population_recent + c] = pop[c].sum()
+        for s in range(N_STATUS):
+            rec[R.population_no_contact + s] = pop[:, s, :].sum()
+        rec[R.unauthorized_population] = pop.sum()
+        rec[R.court_pending] = pop[:, DOCKET, :].sum() + det[K_COURT].sum()
+        rec[R.bia_pending] = bia.sum() + det[K_APPEAL].sum()
+        rec[R.detained] = occupancy
+        rec[R.detained_court] = det[K_COURT].sum() + det[K_APPEAL].sum()
+        rec[R.detained_waiting] = wait.sum() + ready.sum()
+        rec[R.detained_no_travel_document] = zwait.sum()
+        rec[R.beds] = usable
+        rec[R.atd_enrolled] = atd
         if transport_bound:
             stage_bound = B_TRANSPORT
         elif bed_bound:
@@ -657,15 +1193,14 @@ def _simulate_draw(
         if t < 0:
             continue
         binding[d, stage_bound] += 1
-        rec[R_BINDING] = stage_bound
-        people = at_large.sum() + appeals_nd + occupancy
-        rec[R_CONSERVATION] = abs(people + exits_total - start_total - inflow_total) / max(
-            start_total + inflow_total, 1.0
-        )
+        rec[R.binding] = stage_bound
+        people = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
+        rec[R.conservation_error] = abs(people + exits_total - start_total - inflow_total) / max(
+            start_total + inflow_total, 1.0)
 
         toward = 0.0
         for o in range(N_ORIGIN):
-            toward += target_mask[o] * rec[R_BY_ORIGIN + o]
+            toward += target_mask[o] * rec[R.removals_no_contact + o]
         if per_year:  # removals over the trailing 365 days, and the best such year
             trailing += toward - window[t % 365]
             window[t % 365] = toward

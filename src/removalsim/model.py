@@ -14,19 +14,14 @@ from removalsim import engine
 from removalsim.inputs import Inputs, build_inputs
 from removalsim.results import Outcome, Result
 from removalsim.scenario import Scenario, load_scenario
+from removalsim.vocabulary import CAPACITY_PARAMETERS
 
-RESOURCES: dict[str, str] = {
-    "officers": "arrests.officers",
-    "task_force_officers": "arrests.task_force_officers",
-    "jail_cooperation": "arrests.jail_cooperation",
-    "beds": "detention.beds",
-    "judges": "courts.judges",
-    "charter_flights": "removal.charter_flights_per_day",
-    "asylum_officers": "pathways.asylum_officers",
-}
-"""Capacities whose marginal value each run reports (name -> parameter)."""
+RESOURCES: dict[str, str] = CAPACITY_PARAMETERS
+"""Capacities whose shadow value each run measures (name -> parameter)."""
 
 MARGINAL_STEP = 0.10
+CRITICAL_LOSS = 0.01
+"""A capacity is critical when cutting it by 10% loses more than this share of removals."""
 
 
 def model_version() -> str:
@@ -116,21 +111,30 @@ def run(
     inputs = build_inputs(resolved)
     n_inputs = len(engine.INPUTS)
     columns = [engine.INPUTS.index(p) for p in RESOURCES.values()] if marginal else []
-    mult = np.ones((1 + len(columns), n_inputs))
-    for row, column in enumerate(columns, start=1):
-        mult[row, column] = 1.0 + MARGINAL_STEP
+    # rows: the run, each capacity +10%, each capacity -10%
+    mult = np.ones((1 + 2 * len(columns), n_inputs))
+    for i, column in enumerate(columns):
+        mult[1 + i, column] = 1.0 + MARGINAL_STEP
+        mult[1 + len(columns) + i, column] = 1.0 - MARGINAL_STEP
     add = np.zeros_like(mult)
-    outcome, daily = execute(inputs, mult, add, target_vector(resolved, inputs), keep_daily=True)
+    target = target_vector(resolved, inputs)
+    outcome, daily = execute(inputs, mult, add, target, keep_daily=True)
     head = outcome.headline(None)
     removals, cost = head["removals_total"], head["cost_total_usd"]
-    values = {}
-    for row, name in enumerate(RESOURCES if marginal else [], start=1):
-        extra = float(removals[row] - removals[0])
-        extra_cost = float(cost[row] - cost[0])
+    values: dict[str, dict[str, float | None]] = {}
+    shadow: dict[str, dict[str, float]] = {}
+    for i, name in enumerate(RESOURCES if marginal else []):
+        extra = float(removals[1 + i] - removals[0])
+        extra_cost = float(cost[1 + i] - cost[0])
         values[name] = {
             "removals": extra,
             "per_million_usd": extra / (extra_cost / 1e6) if extra_cost > 0 else None,
         }
+        shadow[name] = {"minus_10": float(removals[1 + len(columns) + i] - removals[0]),
+                        "plus_10": extra}
+    bottleneck = None
+    if marginal:
+        bottleneck = _bottleneck(shadow, float(removals[0]), inputs, target, columns)
     base = Outcome(*(a[:1] for a in (outcome.year_sum, outcome.year_end, outcome.binding,
                                      outcome.summary)), outcome.days_per_year)
     return Result(
@@ -139,6 +143,30 @@ def run(
         outcome=base,
         daily_record=daily,
         marginal=values,
+        shadow=shadow,
+        bottleneck=bottleneck,
         model_version=model_version(),
         data_version=data_version(),
     )
+
+
+def _bottleneck(shadow: dict[str, dict[str, float]], removals: float, inputs: Inputs,
+                target: np.ndarray, columns: list[int]) -> str:
+    """The binding constraint from the shadow values.
+
+    The bottleneck is the capacity whose +10% gains most. When that gain is under 1% of removals
+    while two or more capacities are critical (their -10% loses more than 1%), the critical ones
+    bind together: ``co-binding: a+b`` (raising them together is what gains).
+    """
+    names = list(shadow)
+    best = max(names, key=lambda n: shadow[n]["plus_10"])
+    critical = [n for n in names if -shadow[n]["minus_10"] > CRITICAL_LOSS * removals]
+    if shadow[best]["plus_10"] >= CRITICAL_LOSS * removals or len(critical) < 2:
+        return best
+    mult = np.ones((1, len(engine.INPUTS)))
+    for n in critical:
+        mult[0, columns[names.index(n)]] = 1.0 + MARGINAL_STEP
+    together, _ = execute(inputs, mult, np.zeros_like(mult), target, keep_daily=False)
+    gain = float(together.headline(None)["removals_total"][0] - removals)
+    shadow["+".join(critical)] = {"minus_10": float("nan"), "plus_10": gain}
+    return "co-binding: " + "+".join(critical)

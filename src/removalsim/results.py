@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from removalsim.engine import ORIGINS, RECORD, SEGMENTS, STAGES
+from removalsim.engine import ORIGINS, RECORD, STAGES
 from removalsim.inputs import Inputs
 from removalsim.scenario import Scenario
+from removalsim.vocabulary import COURT_OUTCOMES, GROUPS, REMOVABLE_STATUSES, ROUTES, label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,28 +20,39 @@ if TYPE_CHECKING:
 COST_STAGES = ("arrests", "detention", "courts", "removal")
 _K = {name: i for i, name in enumerate(RECORD)}
 _COST = [_K[f"cost_{s}"] for s in COST_STAGES]
-_BACKLOG = [_K["at_large_pending_docket"], _K["detained_court"], _K["detained_appeal"],
-            _K["appeals_non_detained"]]
+_BACKLOG = _K["court_pending"]
 
 # Fiscal-year table: column name -> (record name, how to aggregate: sum | mean | end)
 FY_COLUMNS: dict[str, tuple[str, str]] = {
     "removals": ("removals", "sum"),
     **{f"removals_{o}": (f"removals_{o}", "sum") for o in ORIGINS},
-    "arrests": ("arrests_custodial", "sum"),  # plus at-large, added below
+    "removals_interior": ("removals_interior", "sum"),
+    **{f"removals_{r}": (f"removals_{r}", "sum") for r in ROUTES},
+    **{f"removals_{g}": (f"removals_{g}", "sum") for g in GROUPS},
+    "removals_cbp_executed": ("removals_cbp_executed", "sum"),
+    "returns_cbp": ("returns_cbp", "sum"),
+    "expulsions_title42": ("expulsions_title42", "sum"),
+    "arrests": ("arrests_custodial", "sum"),  # plus at-large and check-in, added below
     "arrests_custodial": ("arrests_custodial", "sum"),
     "arrests_at_large": ("arrests_at_large", "sum"),
+    "arrests_check_in": ("arrests_check_in", "sum"),
     "book_ins": ("book_ins_border", "sum"),  # plus interior, added below
     "book_ins_border": ("book_ins_border", "sum"),
     "book_ins_interior": ("book_ins_interior", "sum"),
     "detained_adp": ("detained", "mean"),
     "beds": ("beds", "mean"),
+    "atd_enrolled": ("atd_enrolled", "mean"),
     "released_no_bed": ("released_no_bed", "sum"),
+    "court_receipts": ("court_receipts", "sum"),
     "court_completions": ("court_completions_detained", "sum"),  # plus non-detained
+    **{f"court_{o}": (f"court_{o}", "sum") for o in COURT_OUTCOMES},
     "removal_orders": ("removal_orders", "sum"),
     "self_departures": ("self_departures", "sum"),
     "voluntary_departures": ("voluntary_departures", "sum"),
-    "court_backlog_end": ("at_large_pending_docket", "end"),  # plus detained and appeals
-    "final_order_at_large_end": ("at_large_final_order", "end"),
+    "court_backlog_end": ("court_pending", "end"),
+    "bia_pending_end": ("bia_pending", "end"),
+    "final_order_at_large_end": ("population_final_order", "end"),
+    "unauthorized_population_end": ("unauthorized_population", "end"),
     **{f"cost_{s}_usd": (f"cost_{s}", "sum") for s in COST_STAGES},
 }
 
@@ -67,9 +79,9 @@ class Outcome:
             else:
                 out[column] = self.year_end[:, :, k].copy()
         out["arrests"] += self.year_sum[:, :, _K["arrests_at_large"]]
+        out["arrests"] += self.year_sum[:, :, _K["arrests_check_in"]]
         out["book_ins"] += self.year_sum[:, :, _K["book_ins_interior"]]
         out["court_completions"] += self.year_sum[:, :, _K["court_completions_non_detained"]]
-        out["court_backlog_end"] = self.year_end[:, :, _BACKLOG].sum(axis=2)
         return out
 
     def headline(self, target: int | None) -> dict[str, np.ndarray]:
@@ -90,7 +102,7 @@ class Outcome:
             "cost_per_removal_usd": np.where(removals > 0, cost / np.maximum(removals, 1), np.nan),
             "detention_peak": self.summary[:, 1],
             "target_removals": self.summary[:, 2],
-            "court_backlog_end": self.year_end[:, -1, _BACKLOG].sum(axis=1),
+            "court_backlog_end": self.year_end[:, -1, _BACKLOG],
             "binding_share": self.binding / days,
             "cost_by_stage_usd": cost_by_stage,
         }
@@ -108,6 +120,11 @@ class Result:
         Engine output (one draw).
     marginal
         Extra removals over the horizon from +10% of each resource, and per extra $1M.
+    shadow
+        Removals gained (``plus_10``) and lost (``minus_10``, negative) over the horizon when each
+        capacity is raised or cut by 10%.
+    bottleneck
+        The binding constraint: the capacity whose +10% gains most, or ``co-binding: a+b``.
     daily_record
         Daily stocks and flows, shape (days, len(RECORD)).
     """
@@ -117,6 +134,8 @@ class Result:
     outcome: Outcome
     daily_record: np.ndarray
     marginal: dict[str, dict[str, float]] = field(default_factory=dict)
+    shadow: dict[str, dict[str, float]] = field(default_factory=dict)
+    bottleneck: str | None = None
     model_version: str = ""
     data_version: str = ""
 
@@ -147,6 +166,12 @@ class Result:
         h = {k: v[0] for k, v in self.outcome.headline(target.removals if target else None).items()}
         share = {s: float(x) for s, x in zip(STAGES, h["binding_share"], strict=True)}
         years = float(h["years_to_target"])
+        table = self.outcome.fiscal_table()
+        first, last = self.daily_record[0], self.daily_record[-1]
+
+        def total(column: str) -> float:
+            return float(table[column][0].sum())
+
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
@@ -166,8 +191,23 @@ class Result:
             "target": target.model_dump() if target else None,
             "years_to_target": None if np.isnan(years) else years,
             "target_removals": float(h["target_removals"]) if target else None,
-            "binding_constraint": max(share, key=share.get),
+            "binding_constraint": self.bottleneck or max(share, key=share.get),
+            "binding_stage": max(share, key=share.get),
             "binding_share": share,
+            "shadow_removals": self.shadow,
+            "removals_by_route": {r: total(f"removals_{r}") for r in ROUTES},
+            "removals_by_group": {g: total(f"removals_{g}") for g in GROUPS},
+            "removals_by_status_at_arrest": {s: total(f"removals_{s}") for s in REMOVABLE_STATUSES},
+            "removals_interior": total("removals_interior"),
+            "removals_border": total("removals_border"),
+            "removals_cbp_executed": total("removals_cbp_executed"),
+            "returns_cbp": total("returns_cbp"),
+            "expulsions_title42": total("expulsions_title42"),
+            "court_pending_start": float(first[_K["court_pending"]]),
+            "court_pending_end": float(last[_K["court_pending"]]),
+            "court_outcomes": {o: total(f"court_{o}") for o in COURT_OUTCOMES},
+            "unauthorized_population_start": float(first[_K["unauthorized_population"]]),
+            "unauthorized_population_end": float(last[_K["unauthorized_population"]]),
             "marginal_removals": {k: v["removals"] for k, v in self.marginal.items()},
             "marginal_removals_per_million_usd": {
                 k: v["per_million_usd"] for k, v in self.marginal.items()
@@ -209,27 +249,31 @@ def _price_year() -> int:
 
 def describe_segments(segments: tuple[str, ...]) -> str:
     """Plain words for a set of target segments."""
-    names = {
-        "final_order": "people with final orders",
-        "recent_entrant": "recent entrants",
-        "pending_docket": "people awaiting a court decision",
-        "status_lost": "people whose status was ended",
-        "long_term": "long-term residents",
-        "border": "people arrested at the border",
-    }
-    if set(segments) >= set(SEGMENTS):
+    interior = set(REMOVABLE_STATUSES)
+    if set(segments) >= interior:
         if "border" in segments:
             return "people (interior and border arrests)"
         return "undocumented people arrested in the interior"
-    return " and ".join(names[s] for s in segments)
+    return " and ".join(label(s).lower() for s in segments)
+
+
+def binding_words(h: dict[str, Any]) -> str:
+    """What binds, in words: the bottleneck with its shadow value, or the stage that limits flow."""
+    name = h["binding_constraint"]
+    shadow = h.get("shadow_removals") or {}
+    if name.startswith("co-binding: "):
+        return f"{' and '.join(label(n).lower() for n in name[12:].split('+'))} bind together"
+    if name in shadow:
+        gain = shadow[name]["plus_10"]
+        return f"{label(name).lower()} bind (+10% gives {gain:,.0f} more removals)"
+    return f"{label(name).lower()} limit flow on {h['binding_share'][name]:.0%} of days"
 
 
 def sentence(h: dict[str, Any]) -> str:
     """The answer in one sentence, from headline numbers."""
-    share = h["binding_share"][h["binding_constraint"]]
     per_year = f"{h['removals_per_year']:,.0f} removals a year"
     start = dt.date.fromisoformat(h["start"])
-    bind = f"{_stage_words(h['binding_constraint'])} on {share:.0%} of days"
+    bind = binding_words(h)
     target = h["target"]
     if not target:
         return f"From {start:%B %Y}, the model gives {per_year}; {bind}."
@@ -247,13 +291,3 @@ def sentence(h: dict[str, Any]) -> str:
         )
     verb = "sustaining" if target["per_year"] else "reaching"
     return f"From {start:%B %Y}, {verb} {goal} takes {h['years_to_target']:.1f} years; {bind}."
-
-
-def _stage_words(stage: str) -> str:
-    return {
-        "arrests": "arrests (officers and jail transfers) bind",
-        "detention": "detention beds bind",
-        "courts": "immigration courts bind",
-        "credible_fear": "credible-fear screening binds",
-        "transport": "removal transport binds",
-    }[stage]
