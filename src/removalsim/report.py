@@ -112,6 +112,7 @@ prices in {h['price_year']} dollars</p>
 
 
 def _cards(h: dict[str, Any], mc: Any | None) -> str:
+    from removalsim.results import binding_words
     rows = [
         ("Removals, total", "removals_total", _num(h["removals_total"])),
         ("Removals per year", "removals_per_year", _num(h["removals_per_year"])),
@@ -119,8 +120,7 @@ def _cards(h: dict[str, Any], mc: Any | None) -> str:
         ("Court backlog at end", "court_backlog_end", _num(h["court_backlog_end"])),
         (f"Cost, total ({h['price_year']} $)", "cost_total_usd", _money(h["cost_total_usd"])),
         ("Cost per removal", "cost_per_removal_usd", _money(h["cost_per_removal_usd"])),
-        ("Binding constraint", None, f"{h['binding_constraint']} "
-         f"({h['binding_share'][h['binding_constraint']]:.0%} of days)"),
+        ("What binds", None, binding_words(h)),
     ]
     if h["target"]:
         years = h["years_to_target"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from removalsim.vocabulary import SEGMENTS as ORIGINS
 from removalsim.params import Parameter, Value, check_value, default_tree
+from removalsim.vocabulary import SEGMENTS as ORIGINS
 from removalsim.yamlio import InputError, line_of, read_yaml, read_yaml_file
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
+    from removalsim.results import binding_words
     years = h["years_to_target"]
     rows = [
         ("Removals, total", f"{h['removals_total']:,.0f}"),
@@ -34,8 +35,7 @@ def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
     if h["target"]:
         rows.append(("Years to target", "not within horizon" if years is None else f"{years:.1f}"))
     rows += [
-        ("Binding constraint", f"{h['binding_constraint']} "
-         f"({h['binding_share'][h['binding_constraint']]:.0%} of days)"),
+        ("What binds", binding_words(h)),
         ("Detention peak", f"{h['detention_peak']:,.0f}"),
         ("Court backlog at end", f"{h['court_backlog_end']:,.0f}"),
         (f"Cost, total ({h['price_year']} $)", money(h["cost_total_usd"])),

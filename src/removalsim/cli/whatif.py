@@ -53,6 +53,8 @@ def goal(
 def _print_goal(out: dict[str, Any], summary: str) -> None:
     from rich.table import Table
 
+    from removalsim.results import binding_words
+
     term = console()
     goal_words = f"{out['goal']['removals']:,} removals" + (
         " a year" if out["goal"]["per_year"] else "") + f" within {out['years']:g} years"
@@ -85,8 +87,7 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
         costs.add_row(str(fy), money(total), money(added))
     costs.add_row("all", money(out["cost_total_usd"]), money(out["added_cost_total_usd"]))
     term.print(costs)
-    share = out["binding_share"][out["binding_constraint"]]
-    term.print(f"Binding at the solution: {out['binding_constraint']} ({share:.0%} of days). "
+    term.print(f"Binding at the solution: {binding_words(out)}. "
                f"{out['runs']} model runs.")
 
 
@@ -100,6 +101,7 @@ def budget(
 ) -> None:
     """The allocation of an extra annual budget across resources that maximises removals."""
     from removalsim.analysis.budget import spend
+    from removalsim.results import binding_words
     from removalsim.yamlio import InputError
 
     try:
@@ -129,8 +131,7 @@ def budget(
     term.print(f"Spent {money(out['added_cost_total_usd'])} of {money(out['budget_total_usd'])}"
                f" ({out['price_year']} $); "
                f"{'-' if per is None else money(per)} per extra removal; binding: "
-               f"{out['binding_constraint']} "
-               f"({out['binding_share'][out['binding_constraint']]:.0%} of days).")
+               f"{binding_words(out)}.")
 
 
 @app.command()

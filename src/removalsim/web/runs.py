@@ -20,8 +20,7 @@ from removalsim.results import Result
 from removalsim.web.schemas import RunSpec
 
 _K = {name: i for i, name in enumerate(RECORD)}
-_BACKLOG = ("at_large_pending_docket", "detained_court", "detained_appeal",
-            "appeals_non_detained")
+_BACKLOG = ("court_pending",)
 WEEKLY_STOCKS = ("detained", "beds")
 """Daily stocks averaged by week for the charts."""
 FAN_COLUMNS = ("removals", "detained_adp", "court_backlog_end")
