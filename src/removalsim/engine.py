@@ -601,18 +601,20 @@ def route(pv, arrested, wants, post):
 def admit(pv, wants, post, free, free_share):
     """Fill free beds by legal class first, then policy priority.
 
-    Class 0, detention the law requires: summary cases and fear claims, and court cases in the
-    mandatory classes (they share beds pro rata). Then final orders (1), stipulated and
+    Class 0, detention the law requires: summary cases and fear claims, and interior court cases
+    in the mandatory classes (they share beds pro rata); border court cases (asylum seekers after a
+    positive fear finding) are discretionary. Then final orders (1), stipulated and
     voluntary-departure cases (2), and discretionary court cases (4). ``free_share[3]`` repeats
     class 0's share for the mandatory court cases. Returns nothing: fills ``free_share``.
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
+    interior_court = wants[K_COURT].sum() - wants[K_COURT, :, BORDER].sum()
     demand = np.zeros(5)
     demand[0] = wants[K_ER].sum() + wants[K_REINSTATE].sum() + wants[K_FEAR_ER].sum() + wants[
-        K_FEAR_REINSTATE].sum() + wants[K_COURT].sum() * mandatory
+        K_FEAR_REINSTATE].sum() + interior_court * mandatory
     demand[1] = post[JUDGE].sum()
     demand[2] = post[STIPULATED].sum() + post[VD_DETAINED].sum()
-    demand[4] = wants[K_COURT].sum() * (1.0 - mandatory)
+    demand[4] = interior_court * (1.0 - mandatory) + wants[K_COURT, :, BORDER].sum()
     for i in (0, 1, 2, 4):
         free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
         free -= demand[i] * free_share[i]
@@ -1022,29 +1024,27 @@ def _simulate_draw(
         bed_bound = admitted.min() < 1.0 - 1e-12
         mandatory = pv[P.pathways_mandatory_detention_share]
         court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
+        border_court_share = admitted[4]
         wanted = np.zeros(N_ORIGIN)
         held = np.zeros(N_ORIGIN)
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
+                kept = 0.0
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
                     det[kind, g, o] += wants[kind, g, o] * admitted[0]
-                    held[o] += wants[kind, g, o] * admitted[0]
+                    kept += wants[kind, g, o] * admitted[0]
                     wanted[o] += wants[kind, g, o]
-                det[K_COURT, g, o] += wants[K_COURT, g, o] * court_share
-                held[o] += wants[K_COURT, g, o] * court_share
+                share = border_court_share if o == BORDER else court_share
+                det[K_COURT, g, o] += wants[K_COURT, g, o] * share
+                kept += wants[K_COURT, g, o] * share
                 wanted[o] += wants[K_COURT, g, o]
                 for r, cls in ((JUDGE, 1), (STIPULATED, 2), (VD_DETAINED, 2)):
                     wait[r, g, o] += post[r, g, o] * admitted[cls]
-                    held[o] += post[r, g, o] * admitted[cls]
+                    kept += post[r, g, o] * admitted[cls]
                     wanted[o] += post[r, g, o]
+                held[o] += kept
                 if o == BORDER:  # CBP cannot hold people: those without a bed go to the docket
-                    refused = 0.0
-                    for kind in range(N_KIND):
-                        refused += wants[kind, g, o]
-                    released[g, o] += refused - wants[K_ER, g, o] * admitted[0] - wants[
-                        K_REINSTATE, g, o] * admitted[0] - wants[K_FEAR_ER, g, o] * admitted[
-                        0] - wants[K_FEAR_REINSTATE, g, o] * admitted[0] - wants[
-                        K_COURT, g, o] * court_share
+                    released[g, o] += wants[:, g, o].sum() - kept
         book_interior = held[:BORDER].sum()
         interior_wanted = wanted[:BORDER].sum()
         released_no_bed = released.sum()
@@ -1078,7 +1078,8 @@ def _simulate_draw(
         # new Notices to Appear: court cases held who had none, border cases released
         for o in range(N_ORIGIN):
             if o != DOCKET:
-                rec[R.court_receipts] += wants[K_COURT, :, o].sum() * court_share
+                share = border_court_share if o == BORDER else court_share
+                rec[R.court_receipts] += wants[K_COURT, :, o].sum() * share
         rec[R.court_receipts] += released_no_bed - cut
 
         # --- fear screenings: positive findings go to court, detained if a bed is free ---
@@ -1088,8 +1089,9 @@ def _simulate_draw(
         rec[R.court_receipts] += released.sum() - before  # released after the longest wait
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
-                det[K_COURT, g, o] += wants_court[g, o] * court_share
-                released[g, o] += wants_court[g, o] * (1.0 - court_share)
+                share = border_court_share if o == BORDER else court_share
+                det[K_COURT, g, o] += wants_court[g, o] * share
+                released[g, o] += wants_court[g, o] * (1.0 - share)
         rec[R.court_receipts] += wants_court.sum()
         # people released from detention join the docket (recent entrants, in the main)
         for g in range(N_GROUP):
