@@ -11,9 +11,11 @@ from removalsim.engine import INPUTS, RECORD
 from removalsim.inputs import build_inputs
 from removalsim.model import RESOURCES, execute, resolve, run, target_vector
 from removalsim.params import default_tree
+from removalsim.vocabulary import COHORTS, STATUSES
 
 SCENARIOS = ["fy2019", "millions-2019", "border-surge-2019", "current"]
-STOCKS = [k for k in RECORD if k.startswith(("at_large_", "detained", "appeals_", "atd_"))]
+STOCKS = [k for k in RECORD if k.startswith(("population_", "detained", "court_pending", "bia_",
+                                             "atd_", "unauthorized"))]
 K = {name: i for i, name in enumerate(RECORD)}
 _INPUTS = {}
 
@@ -39,13 +41,12 @@ def worlds(draw):
             low, high = param.range_at(scenario.start)
             mult[j] = draw(st.floats(low, high)) / value
     add = np.zeros(len(INPUTS))
-    for lever in ("detention.when_full", "pathways.mandatory_detention",
-                  "pathways.expedited_removal", "courts.expedited_docket"):
+    for lever in ("detention.when_full", "pathways.expedited_removal"):
         j = INPUTS.index(lever)
         mult[j] = 0.0
         add[j] = draw(st.sampled_from([0.0, 1.0]))
     for lever, top in (("detention.beds", 150_000), ("arrests.officers", 20_000),
-                       ("removal.charter_flights_per_day", 20)):
+                       ("removal.charter_flights_per_day", 20), ("courts.judges", 2_000)):
         j = INPUTS.index(lever)
         mult[j] = 0.0
         add[j] = draw(st.floats(0, top))
@@ -84,55 +85,109 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
         adds[row, INPUTS.index(param)] *= factor
     outcome, _ = execute(inputs, np.array(rows), adds, target_vector(scenario, inputs), False)
     removals = outcome.year_sum[:, :, K["removals"]].sum(axis=1)
-    orders = outcome.year_sum[:, :, K["removal_orders"]].sum(axis=1)
     for row, name in enumerate(RESOURCES, start=1):
-        if name == "judges":
-            # judges also grant relief, which can shrink the removable population, so the
-            # property is on what courts produce: removal orders
-            assert orders[row] >= orders[0] * (1 - 1e-9), name
-        else:
-            # re-prioritising full beds can push a few removals past the horizon (seen: up
-            # to 0.05% with a few hundred beds); anything above 0.1% is a real reversal
-            assert removals[row] >= removals[0] * (1 - 1e-3), (name, removals[0], removals[row])
+        # Tolerance: 0.1% of removals plus 50 people. More judges grant more relief and close
+        # more cases (people whose case is closed are findable, but less so than people with
+        # orders), and re-prioritised full beds can push a few removals past the horizon; a
+        # real reversal (a structural error) is far larger than this.
+        assert removals[row] >= removals[0] * (1 - 1e-3) - 50, (
+            f"{name} x{factor:.2f} in {scenario.name}: {removals[0]:,.1f} -> {removals[row]:,.1f}")
 
 
 def _run(name: str, **changes):
     return run(name, years=3, changes=changes, marginal=False)
 
 
-def test_no_beds_means_no_removals():
+def test_the_partition_sums_to_the_total_and_long_term_residents_are_the_largest_cohort():
+    for name in SCENARIOS:
+        result = run(name, years=1, marginal=False)
+        first = result.daily_record[0]
+        cohorts = [first[K[f"population_{c}"]] for c in COHORTS]
+        statuses = [first[K[f"population_{s}"]] for s in STATUSES]
+        assert sum(cohorts) == pytest.approx(first[K["unauthorized_population"]], rel=1e-9)
+        assert sum(statuses) == pytest.approx(first[K["unauthorized_population"]], rel=1e-9)
+        assert max(cohorts) == cohorts[COHORTS.index("long_term")], name
+    total = default_tree()["population.unauthorized_total"].value_at(resolve("current").start)
+    start = run("current", years=1, marginal=False).headline["unauthorized_population_start"]
+    assert start == pytest.approx(total, rel=0.01)
+
+
+def test_no_beds_means_no_removals_through_ice_beds():
     result = _run("fy2019", **{"detention.beds": 0})
-    assert result.headline["removals_total"] == pytest.approx(0, abs=1e-6)
     assert result.fiscal_years["detained_adp"].max() == pytest.approx(0, abs=1e-6)
+    # removals from CBP custody use no ICE bed: they go on
+    by_route = result.headline["removals_by_route"]
+    assert by_route["cbp_custody"] > 10_000
+    assert result.headline["removals_total"] == pytest.approx(by_route["cbp_custody"], rel=1e-6)
 
 
 def test_no_officers_and_no_jail_cooperation_means_no_interior_arrests():
-    result = _run("fy2019", **{"arrests.officers": 0, "arrests.jail_cooperation": 0})
+    result = _run("fy2019", **{"arrests.officers": 0, "arrests.jail_cooperation": 0,
+                               "arrests.task_force_officers": 0})
     assert result.fiscal_years["arrests"].sum() == pytest.approx(0, abs=1e-6)
     assert result.fiscal_years["removals_border"].sum() > 100_000
 
 
-def test_without_flights_no_one_is_removed_by_air():
-    result = _run("fy2019", **{"removal.charter_flights_per_day": 0,
-                               "removal.commercial_per_day": 0})
-    assert result.daily["removals_air"].max() == pytest.approx(0, abs=1e-9)
-    assert result.headline["binding_share"]["transport"] > 0.5
+def test_without_flights_charter_only_groups_are_not_removed():
+    result = _run("fy2019", **{"removal.charter_flights_per_day": 0})
+    assert result.headline["removals_by_group"]["northern_triangle"] == pytest.approx(0, abs=1e-6)
+    assert result.headline["removals_by_group"]["mexico"] > 10_000
+    none = _run("fy2019", **{"removal.charter_flights_per_day": 0,
+                             "removal.commercial_per_day": 0})
+    assert none.daily["removals_air"].max() == pytest.approx(0, abs=1e-9)
+
+
+def test_more_flights_give_more_removals_when_flights_bind():
+    few = _run("fy2019", **{"removal.charter_flights_per_day": 1})
+    more = _run("fy2019", **{"removal.charter_flights_per_day": 2})
+    assert more.headline["removals_total"] > few.headline["removals_total"] * 1.1
+
+
+def test_without_expanded_expedited_removal_no_interior_expedited_removals():
+    result = _run("current", **{"pathways.expedited_removal": False})
+    assert result.fiscal_years["removals_expedited_interior"].sum() == pytest.approx(0, abs=1e-6)
+    expanded = _run("current", **{"pathways.expedited_removal": True})
+    assert expanded.fiscal_years["removals_expedited_interior"].sum() > 1_000
+
+
+def test_court_cases_are_conserved():
+    result = _run("current")
+    daily = result.daily
+    change = daily["court_pending"].iloc[-1] - daily["court_pending"].iloc[0]
+    flows = (daily["court_receipts"] - daily["court_completions_detained"]
+             - daily["court_completions_non_detained"]).iloc[1:].sum()
+    assert change == pytest.approx(flows, rel=1e-6, abs=1.0)
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"removal.charter_flights_per_day": 0.5}, "charter_flights"),
+    ({"detention.beds": 8_000, "detention.border_bed_share": 0.2}, "beds"),
+    ({"courts.judges": 30, "courts.temporary_judges": 0}, "judges"),
+])
+def test_the_named_bottleneck_is_the_constructed_one_and_has_the_largest_shadow_value(
+        changes, expected):
+    result = run("fy2019", years=2, changes=changes)
+    shadow = result.headline["shadow_removals"]
+    assert result.headline["binding_constraint"] == expected
+    assert shadow[expected]["plus_10"] == max(v["plus_10"] for v in shadow.values())
 
 
 def test_full_beds_release_or_stop():
     released = _run("fy2019", **{"detention.beds": 20_000})
     stopped = _run("fy2019", **{"detention.beds": 20_000, "detention.when_full": "stop"})
-    assert released.headline["binding_constraint"] == "detention"
+    assert released.headline["binding_stage"] == "detention"
     assert released.fiscal_years["released_no_bed"].sum() > stopped.fiscal_years[
         "released_no_bed"].sum()
     assert stopped.fiscal_years["arrests"].sum() < released.fiscal_years["arrests"].sum()
 
 
-def test_binding_shares_add_up_and_marginal_values_are_reported():
+def test_binding_shares_add_up_and_shadow_values_are_reported():
     result = run("current", years=2)
     assert sum(result.headline["binding_share"].values()) == pytest.approx(1.0)
     assert set(result.headline["marginal_removals"]) == set(RESOURCES)
-    assert result.headline["marginal_removals"]["officers"] > 0
+    assert set(RESOURCES) <= set(result.headline["shadow_removals"])
+    for value in result.headline["shadow_removals"].values():
+        assert np.isfinite(value["plus_10"])
 
 
 def test_run_is_side_effect_free_and_deterministic():

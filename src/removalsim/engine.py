@@ -98,6 +98,8 @@ INPUTS: tuple[str, ...] = (
     *(f"arrests.findability.{s}" for s in REMOVABLE_STATUSES),
     # legal routes
     "pathways.expedited_removal",
+    "pathways.entered_without_inspection_share",
+    "pathways.expedited_for_parolees",
     "pathways.dismiss_for_expedited",
     "pathways.mandatory_detention_share",
     "pathways.stipulated_share",
@@ -112,6 +114,7 @@ INPUTS: tuple[str, ...] = (
     # detention
     "detention.beds",
     "detention.usable_share",
+    "detention.border_bed_share",
     "detention.build_beds_per_day",
     "detention.when_full",
     "detention.summary_days",
@@ -127,6 +130,7 @@ INPUTS: tuple[str, ...] = (
     "courts.min_case_days",
     "courts.detained_case_days",
     "courts.detained_order_share",
+    "courts.detained_relief_share",
     "courts.in_absentia_share",
     "courts.removal_order_share",
     "courts.voluntary_departure_share",
@@ -171,6 +175,7 @@ RECORD: tuple[str, ...] = (
     *(f"population_{s}" for s in STATUSES),
     "unauthorized_population",
     "court_pending",
+    "court_cases_departed",
     "bia_pending",
     "detained",
     "detained_court",
@@ -197,6 +202,7 @@ RECORD: tuple[str, ...] = (
     *(f"removals_{g}" for g in GROUPS),
     *(f"removals_{o}" for o in ORIGINS),
     "removals_interior",
+    "removals_expedited_interior",
     "removals_air",
     "removals_land",
     "removals_third_country",
@@ -234,7 +240,7 @@ N_RECORD = len(RECORD)
 N_COHORT, N_STATUS, N_GROUP = len(COHORTS), len(STATUSES), len(GROUPS)
 N_ORIGIN, N_ROUTE = len(ORIGINS), len(ROUTES)
 RECENT, SETTLED, LONG = range(N_COHORT)
-NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, PROTECTED = range(N_STATUS)
+NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, CLOSED, PROTECTED = range(N_STATUS)
 MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT = range(N_GROUP)
 BORDER = N_ORIGIN - 1
 ER, REINSTATE, JUDGE, STIPULATED, VD_DETAINED, CBP = range(N_ROUTE)
@@ -271,6 +277,14 @@ def cells(recent, older, out):
             out[RECENT, s, g] = total
             out[SETTLED, s, g] = older[0, s, g]
             out[LONG, s, g] = older[1, s, g]
+
+
+@njit(cache=True, error_model="numpy")
+def cells_total(recent, older, c, s, g):
+    """The people in one cell now."""
+    if c == RECENT:
+        return recent[:, s, g].sum()
+    return older[c - 1, s, g]
 
 
 @njit(cache=True, error_model="numpy")
@@ -557,16 +571,19 @@ def arrests(pv, pop, peak, atd, arrested, rec):
 def route(pv, arrested, wants, post):
     """The legal route the law allows for each arrested cell.
 
-    Final orders: removal under the order. Prior removal: reinstatement. No contact (and status
-    ended) in the recent cohort: expedited removal only when the policy in force covers 2 years
-    anywhere. People on the docket stay in proceedings unless their case is dismissed for expedited
-    removal (2025). Everyone else gets a Notice to Appear: stipulated removal, voluntary departure
-    from detention, or a court case, detained (mandatory classes first) or released.
+    Final orders: removal under the order. Prior removal: reinstatement. In the recent cohort,
+    expedited removal only when the policy in force covers 2 years anywhere, and only for people
+    who entered without inspection (not visa overstays); parolees whose parole ended only where
+    the policy applies it to them. People on the docket stay in proceedings unless their case is
+    dismissed for expedited removal (2025). Everyone else gets a Notice to Appear: stipulated
+    removal, voluntary departure from detention, or a court case, detained or released.
+    Returns the cases dismissed to allow expedited removal (court completions).
     """
     expedited = pv[P.pathways_expedited_removal] > 0.5
     fear = pv[P.pathways_fear_claim_share]
     stipulated = pv[P.pathways_stipulated_share]
     vd = pv[P.pathways_voluntary_departure_share]
+    dismissed = 0.0
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
             for g in range(N_GROUP):
@@ -584,8 +601,11 @@ def route(pv, arrested, wants, post):
                 if expedited and c == RECENT:
                     if s == DOCKET:
                         summary = n * pv[P.pathways_dismiss_for_expedited]
+                        dismissed += summary
+                    elif s == ENDED:
+                        summary = n * pv[P.pathways_expedited_for_parolees]
                     else:
-                        summary = n
+                        summary = n * pv[P.pathways_entered_without_inspection_share]
                 wants[K_ER, g, s] += summary * (1.0 - fear)
                 wants[K_FEAR_ER, g, s] += summary * fear
                 notice = n - summary
@@ -595,6 +615,7 @@ def route(pv, arrested, wants, post):
                 post[STIPULATED, g, s] += notice * stipulated
                 post[VD_DETAINED, g, s] += notice * vd
                 wants[K_COURT, g, s] += notice * (1.0 - stipulated - vd)
+    return dismissed
 
 
 @njit(cache=True, error_model="numpy")
@@ -655,25 +676,28 @@ def screen(pv, det, wants_court, released, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def courts(pv, recent, older, pop, det, wait, bia, rec):
+def courts(pv, recent, older, pop, det, wait, bia, ledger, rec):
     """EOIR: the detained docket first, then the non-detained docket; appeals to the Board.
 
     Judge time per completion depends on the outcome: in absentia orders, dismissals and closures
-    take ``quick_decision_weight`` of a hearing. Relief leaves the unauthorized population;
-    dismissal and closure leave the person unauthorized with no case open.
-    Returns (court bound, exits).
+    take ``quick_decision_weight`` of a hearing. Relief leaves the unauthorized population; a
+    dismissed or closed case leaves the person unauthorized (``case_closed``). Cases of people who
+    left or died stay pending (``ledger[0]``) until a judge closes them in absentia.
+    Returns (court bound, exits from the population).
     """
     judges = pv[P.courts_judges] + pv[P.courts_temporary_judges]
     hearings = judges * pv[P.courts_hearings_per_judge_year] / 365.0
     quick = pv[P.courts_quick_decision_weight]
-    # detained cases: mostly orders, decided after a hearing
+    appeal = pv[P.courts_appeal_share]
+    affirm = pv[P.courts_bia_affirm_share]
+    exits = 0.0
+    orders = 0.0
+    # detained cases: orders, relief, or dismissal (released with no case open)
     detained = det[K_COURT].sum()
     want_d = detained / pv[P.courts_detained_case_days]
     done_d = min(want_d, hearings)
     order_d = pv[P.courts_detained_order_share]
-    appeal = pv[P.courts_appeal_share]
-    exits = 0.0
-    orders = 0.0
+    relief_d = min(pv[P.courts_detained_relief_share], 1.0 - order_d)
     if detained > _EPS:
         share = done_d / detained
         for g in range(N_GROUP):
@@ -682,16 +706,19 @@ def courts(pv, recent, older, pop, det, wait, bia, rec):
                 det[K_COURT, g, o] -= out
                 det[K_APPEAL, g, o] += out * order_d * appeal
                 wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
-                exits += out * (1.0 - order_d)  # relief in detention: leaves the population
-                orders += out * order_d
+                put(recent, older, RECENT if o == BORDER else SETTLED, CLOSED, g,
+                    out * (1.0 - order_d - relief_d))
+    exits += done_d * relief_d
+    orders += done_d * order_d
     rec[R.court_completions_detained] = done_d
-    rec[R.court_relief] += done_d * (1.0 - order_d)
     rec[R.court_removal_order] += done_d * order_d
-    # detained appeals: the Board decides them first
+    rec[R.court_relief] += done_d * relief_d
+    rec[R.court_dismissal] += done_d * (1.0 - order_d - relief_d)
+    rec[R.relief_granted] += done_d * relief_d
+    # detained appeals: the Board decides them first; remanded cases go back to a judge
     bia_capacity = pv[P.courts_bia_appeals_per_year] / 365.0
     appeals_d = det[K_APPEAL].sum()
     decided_d = min(appeals_d / 30.0, bia_capacity)
-    affirm = pv[P.courts_bia_affirm_share]
     if appeals_d > _EPS:
         share = decided_d / appeals_d
         for g in range(N_GROUP):
@@ -699,7 +726,8 @@ def courts(pv, recent, older, pop, det, wait, bia, rec):
                 out = det[K_APPEAL, g, o] * share
                 det[K_APPEAL, g, o] -= out
                 wait[JUDGE, g, o] += out * affirm
-                exits += out * (1.0 - affirm)
+                det[K_COURT, g, o] += out * (1.0 - affirm)
+        rec[R.court_receipts] += decided_d * (1.0 - affirm)
     # non-detained cases: what judge time is left, at the mix's time per case
     absentia = pv[P.courts_in_absentia_share]
     hearing_order = pv[P.courts_removal_order_share]
@@ -710,58 +738,66 @@ def courts(pv, recent, older, pop, det, wait, bia, rec):
     time_per_case = (absentia + dismissal + closure) * quick + hearing_order + vd + relief
     capacity = max(hearings - done_d, 0.0) / max(time_per_case, _EPS)
     docket = 0.0
-    for c in range(N_COHORT):
-        for g in range(N_GROUP):
+    recent_docket = 0.0
+    for g in range(N_GROUP):
+        recent_docket += pop[RECENT, DOCKET, g]
+        for c in range(N_COHORT):
             docket += pop[c, DOCKET, g]
-    done = min(docket / pv[P.courts_min_case_days], capacity)
+    cases = docket + ledger[0]
+    done = min(cases / pv[P.courts_min_case_days], capacity)
+    # cases of people who left are closed in absentia, in proportion
+    gone_cases = done * ledger[0] / cases if cases > _EPS else 0.0
+    ledger[0] -= gone_cases
+    rec[R.court_in_absentia] += gone_cases
+    orders += gone_cases
+    here = done - gone_cases
     rocket = pv[P.courts_rocket_docket_share]
     fail = pv[P.courts_departure_failure_share]
-    if docket > _EPS:
-        recent_docket = 0.0
+    # the rocket docket gives its share of decisions to recent cases, with its own no-show rate
+    fast = min(here * rocket, recent_docket)
+    for c in range(N_COHORT):
         for g in range(N_GROUP):
-            recent_docket += pop[RECENT, DOCKET, g]
-        # the rocket docket gives its share of decisions to recent cases, with its own no-show rate
-        fast = min(done * rocket, recent_docket)
-        for c in range(N_COHORT):
-            for g in range(N_GROUP):
-                n = pop[c, DOCKET, g]
-                if n <= _EPS:
-                    continue
-                share = (done - fast) / docket
-                absent = absentia
-                if c == RECENT and recent_docket > _EPS:
-                    share += fast / recent_docket
-                    mixed = fast / max(done * n / docket + fast, _EPS)
+            n = pop[c, DOCKET, g]
+            if n <= _EPS:
+                continue
+            share = (here - fast) / docket
+            absent = absentia
+            if c == RECENT and recent_docket > _EPS:
+                share += fast / recent_docket
+                if share > _EPS:
+                    mixed = (fast / recent_docket) / share
                     absent = absentia + mixed * (pv[P.courts_rocket_in_absentia_share] - absentia)
-                share = min(share, 1.0)
-                decided = n * share
-                hearing_share = hearing_order * (1.0 - absent) / max(1.0 - absentia, _EPS)
-                to_final = absent + hearing_share * (1.0 - appeal) + vd * fail
-                to_appeal = hearing_share * appeal
-                gone = vd * (1.0 - fail) + relief
-                to_none = max(1.0 - to_final - to_appeal - gone, 0.0)
-                move(recent, older, c, DOCKET, g, share * to_final / max(
-                    to_final + to_appeal + gone + to_none, _EPS), FINAL)
-                left = 1.0 - share * to_final
-                if left > _EPS:
-                    move(recent, older, c, DOCKET, g, share * to_none / left, NO_CONTACT)
-                    left -= share * to_none
-                if left > _EPS:
-                    take(recent, older, c, DOCKET, g, share * (gone + to_appeal) / left)
-                bia[c, g] += decided * to_appeal
-                exits += decided * gone
-                orders += decided * (absent + hearing_share)
-                rec[R.court_in_absentia] += decided * absent
-                rec[R.court_removal_order] += decided * hearing_share
-                rec[R.court_voluntary_departure] += decided * vd
-                rec[R.court_relief] += decided * relief
-                rec[R.court_dismissal] += decided * dismissal
-                rec[R.court_administrative_closure] += decided * closure
-                rec[R.voluntary_departures] += decided * vd * (1.0 - fail)
-                rec[R.relief_granted] += decided * relief
+            if share <= _EPS:
+                continue
+            share = min(share, 1.0)
+            decided = n * share
+            hearing_share = hearing_order * (1.0 - absent) / max(1.0 - absentia, _EPS)
+            rest = (1.0 - absent - hearing_share) / max(1.0 - absentia - hearing_order, _EPS)
+            vd_c, relief_c = vd * rest, relief * rest
+            closed_c = (dismissal + closure) * rest
+            to_final = absent + hearing_share * (1.0 - appeal) + vd_c * fail
+            # the decided share leaves the docket: to final orders, appeals, closed cases, or out
+            move(recent, older, c, DOCKET, g, share * to_final, FINAL)
+            left = 1.0 - share * to_final
+            move(recent, older, c, DOCKET, g, share * closed_c / left, CLOSED)
+            left -= share * closed_c
+            take(recent, older, c, DOCKET, g, share * (hearing_share * appeal + vd_c * (
+                1.0 - fail) + relief_c) / max(left, _EPS))
+            bia[c, g] += decided * hearing_share * appeal
+            exits += decided * (vd_c * (1.0 - fail) + relief_c)
+            orders += decided * (absent + hearing_share)
+            rec[R.court_in_absentia] += decided * absent
+            rec[R.court_removal_order] += decided * hearing_share
+            rec[R.court_voluntary_departure] += decided * vd_c
+            rec[R.court_relief] += decided * relief_c
+            rec[R.court_dismissal] += decided * dismissal * rest
+            rec[R.court_administrative_closure] += decided * closure * rest
+            rec[R.voluntary_departures] += decided * vd_c * (1.0 - fail)
+            rec[R.relief_granted] += decided * relief_c
     rec[R.court_completions_non_detained] = done
     rec[R.removal_orders] = orders
-    # non-detained appeals: the Board's remaining capacity; affirmed orders become final
+    # non-detained appeals: the Board's remaining capacity; affirmed orders become final,
+    # remanded cases go back on the docket
     pending = bia.sum()
     decided = min(pending / 180.0, max(bia_capacity - decided_d, 0.0))
     if pending > _EPS:
@@ -772,7 +808,7 @@ def courts(pv, recent, older, pop, det, wait, bia, rec):
                 bia[c, g] -= out
                 put(recent, older, c, FINAL, g, out * affirm)
                 put(recent, older, c, DOCKET, g, out * (1.0 - affirm))
-    rec[R.relief_granted] += done_d * (1.0 - order_d)
+        rec[R.court_receipts] += decided * (1.0 - affirm)
     return done_d < want_d - _EPS, exits
 
 
@@ -878,8 +914,11 @@ def remove(pv, ready, seats_taken, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def depart(pv, recent, older, pop, intensity, rec):
-    """Self-departure (a base rate by cohort, raised by enforcement), paid departure and deaths."""
+def depart(pv, recent, older, pop, intensity, ledger, rec):
+    """Self-departure (a base rate by cohort, raised by enforcement), paid departure and deaths.
+
+    The court cases of people on the docket who leave stay pending (``ledger[0]``).
+    """
     factor = max(0.0, 1.0 + pv[P.departures_enforcement_response] * (intensity - 1.0))
     population = 0.0
     for c in range(N_COHORT):
@@ -899,6 +938,8 @@ def depart(pv, recent, older, pop, intensity, rec):
             for g in range(N_GROUP):
                 departed += pop[c, s, g] * (share - min(mortality, share))
                 died += pop[c, s, g] * min(mortality, share)
+                if s == DOCKET:
+                    ledger[0] += pop[c, s, g] * share
                 take(recent, older, c, s, g, share)
     rec[R.self_departures] = departed
     rec[R.deaths] = died
@@ -929,6 +970,7 @@ def _simulate_draw(
     ready = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
     zwait = np.zeros((N_ROUTE, N_ORIGIN))
     bia = np.zeros((N_COHORT, N_GROUP))
+    ledger = np.zeros(1)  # pending court cases of people who left or died
     wants = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
     post = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
     released = np.zeros((N_GROUP, N_ORIGIN))
@@ -960,6 +1002,7 @@ def _simulate_draw(
             recent[:] = start_recent
             older[:] = start_older
             bia[:] = 0.0
+            ledger[:] = 0.0
             cells(recent, older, pop)
             peak[:] = pop
             start_total = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
@@ -1006,7 +1049,7 @@ def _simulate_draw(
 
         # --- arrests and legal routes ---
         arrests(pv, pop, peak, atd, arrested, rec)
-        route(pv, arrested, wants, post)
+        dismissed = route(pv, arrested, wants, post)
 
         # --- detention admission: by legal class, then policy priority ---
         occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
@@ -1019,6 +1062,17 @@ def _simulate_draw(
                     det[K_COURT, g, o] *= 1.0 - share
             occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
         cut = released.sum()
+        # people CBP arrested may hold at most their share of beds (policy); the rest are released
+        border_held = det[:, :, BORDER].sum() + wait[:, :, BORDER].sum() + ready[
+            :, :, BORDER].sum() - ready[CBP, :, BORDER].sum() + zwait[:, BORDER].sum()
+        border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
+        border_wants = wants[:, :, BORDER].sum()
+        if border_wants > border_room:
+            keep = border_room / border_wants
+            for kind in range(N_KIND):
+                for g in range(N_GROUP):
+                    released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
+                    wants[kind, g, BORDER] *= keep
         admit(pv, wants, post, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
@@ -1047,6 +1101,7 @@ def _simulate_draw(
                     released[g, o] += wants[:, g, o].sum() - kept
         book_interior = held[:BORDER].sum()
         interior_wanted = wanted[:BORDER].sum()
+        border_refused = released[:, BORDER].sum()
         released_no_bed = released.sum()
         atd_new = 0.0
         # arrested people leave their cells. When arrests stop at full beds, only the share that
@@ -1063,12 +1118,18 @@ def _simulate_draw(
                         continue
                     gone = n * made if stop else n * held[s] / max(wanted[s], _EPS)
                     take(recent, older, c, s, g, gone / pop[c, s, g])
-                    if not stop:
-                        back = n - gone
+                    arrested[c, s, g] = n - gone  # now: those released at arrest
+        if not stop:  # (a second pass: a release may add to a docket cell taken from above)
+            for c in range(N_COHORT):
+                for s in range(N_STATUS - 1):
+                    for g in range(N_GROUP):
+                        back = arrested[c, s, g]
+                        if back <= _EPS or pop[c, s, g] <= _EPS:
+                            continue
                         released_no_bed += back
                         atd_new += back
-                        if s == NO_CONTACT or s == ENDED:
-                            share = back / max(pop[c, s, g] - gone, _EPS)
+                        if s in (NO_CONTACT, ENDED, CLOSED):
+                            share = back / max(cells_total(recent, older, c, s, g), _EPS)
                             move(recent, older, c, s, g, share, DOCKET)
                             rec[R.court_receipts] += back
         for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
@@ -1080,7 +1141,7 @@ def _simulate_draw(
             if o != DOCKET:
                 share = border_court_share if o == BORDER else court_share
                 rec[R.court_receipts] += wants[K_COURT, :, o].sum() * share
-        rec[R.court_receipts] += released_no_bed - cut
+        rec[R.court_receipts] += border_refused
 
         # --- fear screenings: positive findings go to court, detained if a bed is free ---
         wants_court = np.zeros((N_GROUP, N_ORIGIN))
@@ -1114,15 +1175,18 @@ def _simulate_draw(
 
         # --- courts ---
         cells(recent, older, pop)
-        court_bound, court_exits = courts(pv, recent, older, pop, det, wait, bia, rec)
+        court_bound, court_exits = courts(pv, recent, older, pop, det, wait, bia, ledger, rec)
         exits_total += court_exits
+        # cases dismissed at arrest so that expedited removal can be used are completions too
+        rec[R.court_completions_non_detained] += dismissed
+        rec[R.court_dismissal] += dismissed
         # other receipts (USCIS referrals, recalendared cases) come from people with no case open
         other = pv[P.courts_other_receipts_per_year] / 365.0
-        no_case = pop[:, NO_CONTACT, :].sum() + pop[:, ENDED, :].sum()
+        no_case = pop[:, NO_CONTACT, :].sum() + pop[:, ENDED, :].sum() + pop[:, CLOSED, :].sum()
         if no_case > _EPS:
             for c in range(N_COHORT):
                 for g in range(N_GROUP):
-                    for s in (NO_CONTACT, ENDED):
+                    for s in (NO_CONTACT, ENDED, CLOSED):
                         move(recent, older, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
@@ -1144,11 +1208,12 @@ def _simulate_draw(
             rec[R.removals_no_contact + o] = out[:, :, o].sum()
         rec[R.removals_third_country] = third.sum()
         rec[R.removals_interior] = removed - rec[R.removals_border]
+        rec[R.removals_expedited_interior] = out[ER, :, :BORDER].sum()
 
         # --- departures ---
         cells(recent, older, pop)
         interior = rec[R.arrests_custodial] + rec[R.arrests_at_large] + rec[R.arrests_check_in]
-        exits_total += depart(pv, recent, older, pop, intensity, rec)
+        exits_total += depart(pv, recent, older, pop, intensity, ledger, rec)
         intensity = interior / max(pv[P.departures_reference_arrests_per_day], _EPS)
 
         # --- alternatives to detention: an overlay on people released into the docket ---
@@ -1174,7 +1239,8 @@ def _simulate_draw(
         for s in range(N_STATUS):
             rec[R.population_no_contact + s] = pop[:, s, :].sum()
         rec[R.unauthorized_population] = pop.sum()
-        rec[R.court_pending] = pop[:, DOCKET, :].sum() + det[K_COURT].sum()
+        rec[R.court_pending] = pop[:, DOCKET, :].sum() + det[K_COURT].sum() + ledger[0]
+        rec[R.court_cases_departed] = ledger[0]
         rec[R.bia_pending] = bia.sum() + det[K_APPEAL].sum()
         rec[R.detained] = occupancy
         rec[R.detained_court] = det[K_COURT].sum() + det[K_APPEAL].sum()

@@ -156,13 +156,16 @@ def _bottleneck(shadow: dict[str, dict[str, float]], removals: float, inputs: In
 
     The bottleneck is the capacity whose +10% gains most. When that gain is under 1% of removals
     while two or more capacities are critical (their -10% loses more than 1%), the critical ones
-    bind together: ``co-binding: a+b`` (raising them together is what gains).
+    bind together: ``co-binding: a+b`` (raising them together is what gains); with fewer, no
+    capacity binds (``none``: removals are limited by whom there is to find).
     """
     names = list(shadow)
     best = max(names, key=lambda n: shadow[n]["plus_10"])
     critical = [n for n in names if -shadow[n]["minus_10"] > CRITICAL_LOSS * removals]
-    if shadow[best]["plus_10"] >= CRITICAL_LOSS * removals or len(critical) < 2:
+    if shadow[best]["plus_10"] >= CRITICAL_LOSS * removals:
         return best
+    if len(critical) < 2:
+        return "none"
     mult = np.ones((1, len(engine.INPUTS)))
     for n in critical:
         mult[0, columns[names.index(n)]] = 1.0 + MARGINAL_STEP

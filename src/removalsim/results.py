@@ -191,7 +191,7 @@ class Result:
             "target": target.model_dump() if target else None,
             "years_to_target": None if np.isnan(years) else years,
             "target_removals": float(h["target_removals"]) if target else None,
-            "binding_constraint": self.bottleneck or max(share, key=share.get),
+            "binding_constraint": self.bottleneck,
             "binding_stage": max(share, key=share.get),
             "binding_share": share,
             "shadow_removals": self.shadow,
@@ -261,12 +261,15 @@ def binding_words(h: dict[str, Any]) -> str:
     """What binds, in words: the bottleneck with its shadow value, or the stage that limits flow."""
     name = h["binding_constraint"]
     shadow = h.get("shadow_removals") or {}
+    if name is None:
+        stage = h["binding_stage"]
+        return f"{label(stage).lower()} limit flow on {h['binding_share'][stage]:.0%} of days"
+    if name == "none":
+        return "no capacity binds (+10% of any gains under 1%)"
     if name.startswith("co-binding: "):
         return f"{' and '.join(label(n).lower() for n in name[12:].split('+'))} bind together"
-    if name in shadow:
-        gain = shadow[name]["plus_10"]
-        return f"{label(name).lower()} bind (+10% gives {gain:,.0f} more removals)"
-    return f"{label(name).lower()} limit flow on {h['binding_share'][name]:.0%} of days"
+    gain = shadow[name]["plus_10"]
+    return f"{label(name).lower()} bind (+10% gives {gain:,.0f} more removals)"
 
 
 def sentence(h: dict[str, Any]) -> str:

@@ -33,8 +33,8 @@ COHORT_TERMS = (
          "Entered more than ten years ago: most of the unauthorized population."),
 )
 STATUS_TERMS = (
-    Term("no_contact", "No case open", "people",
-         "No open case and no order: never in proceedings, or a case dismissed or closed."),
+    Term("no_contact", "Never in contact", "people",
+         "Never in proceedings and no order: entered without being caught, or overstayed a visa."),
     Term("docket", "Awaiting a court decision", "people",
          "On the immigration courts' docket (or before the appeals board), not detained."),
     Term("final_order", "Final removal order", "people",
@@ -43,6 +43,8 @@ STATUS_TERMS = (
          "Removed before and came back: the prior order can be reinstated without a hearing."),
     Term("status_ended", "Status or parole ended", "people",
          "Temporary protection, parole or another status was ended by a dated decision."),
+    Term("case_closed", "Case dismissed or closed", "people",
+         "A court case was dismissed, terminated or closed: no case open, but an address on file."),
     Term("protected", "Protected for now", "people",
          "TPS, DACA, valid parole or a pending affirmative asylum claim: not arrested for removal "
          "until a dated decision ends it."),
@@ -191,9 +193,9 @@ COURT_OUTCOME_TERMS = (
     Term("relief", "Relief granted", "cases",
          "Asylum, cancellation or another status: leaves the unauthorized population."),
     Term("dismissal", "Dismissed or terminated", "cases",
-         "Case ended without an order: the person stays unauthorized, with no case open."),
+         "Case ended without an order: the person stays unauthorized (case dismissed or closed)."),
     Term("administrative_closure", "Administratively closed", "cases",
-         "Taken off the calendar: the person stays unauthorized, with no case open."),
+         "Taken off the calendar: the person stays unauthorized (case dismissed or closed)."),
 )
 COURT_OUTCOMES = _names(COURT_OUTCOME_TERMS)
 
