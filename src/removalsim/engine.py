@@ -265,80 +265,67 @@ def _value(series, mult, add, lo, hi, t, d, p):
     return min(max(v, lo[p]), hi[p])
 
 
-# --- the population at large: a recent cohort by month of entry, and the older cohorts ----------
+# --- the population at large: cells, and the recent cohort's months of entry -------------------
 @njit(cache=True, error_model="numpy")
-def cells(recent, older, out):
-    """The partition's cells (cohort, status, group) from the monthly recent cohort and the rest."""
+def take(pop, c, s, g, share):
+    """Remove a share of one cell."""
+    if share > 0.0:
+        pop[c, s, g] *= max(1.0 - share, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def move(pop, c, s, g, share, to_status):
+    """Move a share of one cell to another status (same cohort and group)."""
+    if share > 0.0:
+        out = pop[c, s, g] * min(share, 1.0)
+        pop[c, s, g] -= out
+        pop[c, to_status, g] += out
+
+
+@njit(cache=True, error_model="numpy")
+def put(pop, months, c, s, g, amount):
+    """Add people to a cell; newcomers to the recent cohort are counted as entering this month."""
+    pop[c, s, g] += amount
+    if c == RECENT:
+        months[MONTHS_RECENT] += amount
+
+
+@njit(cache=True, error_model="numpy")
+def settle_entries(pop, months):
+    """Fold today's newcomers into the recent cohort's shares by month of entry.
+
+    ``months[:24]`` are the shares of the under-2-years cohort by month of entry (the newest
+    first), the same in every cell of the cohort; ``months[24]`` counts today's newcomers.
+    """
+    new = months[MONTHS_RECENT]
+    if new <= 0.0:
+        return
+    total = pop[RECENT].sum()
+    before = max(total - new, 0.0)
+    if total > _EPS:
+        for m in range(MONTHS_RECENT):
+            months[m] *= before / total
+        months[0] += new / total
+    months[MONTHS_RECENT] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def age(pop, months):
+    """One month passes: the recent cohort's oldest month joins the 2-10 year cohort."""
+    out = months[MONTHS_RECENT - 1]
     for s in range(N_STATUS):
         for g in range(N_GROUP):
-            total = 0.0
-            for m in range(MONTHS_RECENT):
-                total += recent[m, s, g]
-            out[RECENT, s, g] = total
-            out[SETTLED, s, g] = older[0, s, g]
-            out[LONG, s, g] = older[1, s, g]
+            moved = pop[RECENT, s, g] * out
+            pop[RECENT, s, g] -= moved
+            pop[SETTLED, s, g] += moved
+    stay = 1.0 - out
+    for m in range(MONTHS_RECENT - 1, 0, -1):
+        months[m] = months[m - 1] / stay if stay > _EPS else 0.0
+    months[0] = 0.0
 
 
 @njit(cache=True, error_model="numpy")
-def cells_total(recent, older, c, s, g):
-    """The people in one cell now."""
-    if c == RECENT:
-        return recent[:, s, g].sum()
-    return older[c - 1, s, g]
-
-
-@njit(cache=True, error_model="numpy")
-def take(recent, older, c, s, g, share):
-    """Remove a share of one cell; the recent cohort loses it evenly across its months."""
-    if share <= 0.0:
-        return
-    keep = max(1.0 - share, 0.0)
-    if c == RECENT:
-        for m in range(MONTHS_RECENT):
-            recent[m, s, g] *= keep
-    else:
-        older[c - 1, s, g] *= keep
-
-
-@njit(cache=True, error_model="numpy")
-def move(recent, older, c, s, g, share, to_status):
-    """Move a share of one cell to another status, keeping each person's month of entry."""
-    if share <= 0.0:
-        return
-    share = min(share, 1.0)
-    if c == RECENT:
-        for m in range(MONTHS_RECENT):
-            out = recent[m, s, g] * share
-            recent[m, s, g] -= out
-            recent[m, to_status, g] += out
-    else:
-        out = older[c - 1, s, g] * share
-        older[c - 1, s, g] -= out
-        older[c - 1, to_status, g] += out
-
-
-@njit(cache=True, error_model="numpy")
-def put(recent, older, c, s, g, amount):
-    """Add people to a cell (to the newest month when the cohort is recent)."""
-    if c == RECENT:
-        recent[0, s, g] += amount
-    else:
-        older[c - 1, s, g] += amount
-
-
-@njit(cache=True, error_model="numpy")
-def age(recent, older):
-    """One month passes: the oldest recent month joins the 2-10 year cohort."""
-    for s in range(N_STATUS):
-        for g in range(N_GROUP):
-            older[0, s, g] += recent[MONTHS_RECENT - 1, s, g]
-            for m in range(MONTHS_RECENT - 1, 0, -1):
-                recent[m, s, g] = recent[m - 1, s, g]
-            recent[0, s, g] = 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def partition(pv, recent, older):
+def partition(pv, pop, months):
     """Split the start population into cells that sum to the total (a closed-form rake).
 
     Known status totals (EOIR pending, final orders still here, protected, status ended) are spread
@@ -401,38 +388,34 @@ def partition(pv, recent, older):
             free = left * (left_c[c] / sum_c) * (left_g[g] / sum_g)
             known[PRIOR, c, g] = free * prior
             known[NO_CONTACT, c, g] = free * (1.0 - prior)
-    recent[:] = 0.0
-    for s in range(N_STATUS):
-        for g in range(N_GROUP):
-            for m in range(MONTHS_RECENT):
-                recent[m, s, g] = known[s, RECENT, g] / MONTHS_RECENT
-            older[0, s, g] = known[s, SETTLED, g]
-            older[1, s, g] = known[s, LONG, g]
+    for c in range(N_COHORT):
+        for s in range(N_STATUS):
+            for g in range(N_GROUP):
+                pop[c, s, g] = known[s, c, g]
+    months[:] = 0.0
+    months[:MONTHS_RECENT] = 1.0 / MONTHS_RECENT  # arrivals spread evenly over two years
 
 
 # --- stages -------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def inflows(pv, recent, older, removed_yesterday, rec):
+def inflows(pv, pop, months, removed_yesterday, rec):
     """New entries that evade apprehension (and overstays), status ends, re-entries after removal."""
     entries = pv[P.arrivals_entries_per_year] / 365.0
     mix = border_mix(pv)
     for g in range(N_GROUP):
-        put(recent, older, RECENT, NO_CONTACT, g, entries * mix[g])
+        put(pop, months, RECENT, NO_CONTACT, g, entries * mix[g])
     reentries = removed_yesterday * pv[P.arrivals_reentry_share]
     for g in range(N_GROUP):
-        put(recent, older, RECENT, PRIOR, g, reentries * mix[g])
+        put(pop, months, RECENT, PRIOR, g, reentries * mix[g])
     rec[R.inflow_entries] = entries
     rec[R.inflow_reentries] = reentries
     ending = pv[P.arrivals_status_terminations_per_year] / 365.0
-    protected = 0.0
-    for m in range(MONTHS_RECENT):
-        protected += recent[m, PROTECTED, :].sum()
-    protected += older[:, PROTECTED, :].sum()
+    protected = pop[:, PROTECTED, :].sum()
     if protected > _EPS and ending > 0.0:
         share = min(ending / protected, 1.0)
         for c in range(N_COHORT):
             for g in range(N_GROUP):
-                move(recent, older, c, PROTECTED, g, share, ENDED)
+                move(pop, c, PROTECTED, g, share, ENDED)
     return entries + reentries
 
 
@@ -448,7 +431,7 @@ def border_mix(pv):
 
 
 @njit(cache=True, error_model="numpy")
-def border(pv, recent, older, wants, ready, rec):
+def border(pv, pop, months, wants, ready, rec):
     """CBP custody: expulsions, returns and removals without an ICE bed; transfers; releases.
 
     Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
@@ -478,9 +461,9 @@ def border(pv, recent, older, wants, ready, rec):
         ready[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
-        put(recent, older, RECENT, DOCKET, g, filed)
-        put(recent, older, RECENT, NO_CONTACT, g, nta - filed)
-        put(recent, older, RECENT, PROTECTED, g, released - nta)
+        put(pop, months, RECENT, DOCKET, g, filed)
+        put(pop, months, RECENT, NO_CONTACT, g, nta - filed)
+        put(pop, months, RECENT, PROTECTED, g, released - nta)
         rec[R.returns_cbp] += returned
         rec[R.removals_cbp_executed] += summary - by_ice
         rec[R.inflow_border_releases] += released
@@ -676,7 +659,7 @@ def screen(pv, det, wants_court, released, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def courts(pv, recent, older, pop, det, wait, bia, ledger, rec):
+def courts(pv, pop, months, det, wait, bia, ledger, rec):
     """EOIR: the detained docket first, then the non-detained docket; appeals to the Board.
 
     Judge time per completion depends on the outcome: in absentia orders, dismissals and closures
@@ -706,7 +689,7 @@ def courts(pv, recent, older, pop, det, wait, bia, ledger, rec):
                 det[K_COURT, g, o] -= out
                 det[K_APPEAL, g, o] += out * order_d * appeal
                 wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
-                put(recent, older, RECENT if o == BORDER else SETTLED, CLOSED, g,
+                put(pop, months, RECENT if o == BORDER else SETTLED, CLOSED, g,
                     out * (1.0 - order_d - relief_d))
     exits += done_d * relief_d
     orders += done_d * order_d
@@ -777,11 +760,11 @@ def courts(pv, recent, older, pop, det, wait, bia, ledger, rec):
             closed_c = (dismissal + closure) * rest
             to_final = absent + hearing_share * (1.0 - appeal) + vd_c * fail
             # the decided share leaves the docket: to final orders, appeals, closed cases, or out
-            move(recent, older, c, DOCKET, g, share * to_final, FINAL)
+            move(pop, c, DOCKET, g, share * to_final, FINAL)
             left = 1.0 - share * to_final
-            move(recent, older, c, DOCKET, g, share * closed_c / left, CLOSED)
+            move(pop, c, DOCKET, g, share * closed_c / left, CLOSED)
             left -= share * closed_c
-            take(recent, older, c, DOCKET, g, share * (hearing_share * appeal + vd_c * (
+            take(pop, c, DOCKET, g, share * (hearing_share * appeal + vd_c * (
                 1.0 - fail) + relief_c) / max(left, _EPS))
             bia[c, g] += decided * hearing_share * appeal
             exits += decided * (vd_c * (1.0 - fail) + relief_c)
@@ -806,8 +789,8 @@ def courts(pv, recent, older, pop, det, wait, bia, ledger, rec):
             for g in range(N_GROUP):
                 out = bia[c, g] * share
                 bia[c, g] -= out
-                put(recent, older, c, FINAL, g, out * affirm)
-                put(recent, older, c, DOCKET, g, out * (1.0 - affirm))
+                put(pop, months, c, FINAL, g, out * affirm)
+                put(pop, months, c, DOCKET, g, out * (1.0 - affirm))
         rec[R.court_receipts] += decided * (1.0 - affirm)
     return done_d < want_d - _EPS, exits
 
@@ -914,7 +897,7 @@ def remove(pv, ready, seats_taken, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def depart(pv, recent, older, pop, intensity, ledger, rec):
+def depart(pv, pop, intensity, ledger, rec):
     """Self-departure (a base rate by cohort, raised by enforcement), paid departure and deaths.
 
     The court cases of people on the docket who leave stay pending (``ledger[0]``).
@@ -940,7 +923,7 @@ def depart(pv, recent, older, pop, intensity, ledger, rec):
                 died += pop[c, s, g] * min(mortality, share)
                 if s == DOCKET:
                     ledger[0] += pop[c, s, g] * share
-                take(recent, older, c, s, g, share)
+                take(pop, c, s, g, share)
     rec[R.self_departures] = departed
     rec[R.deaths] = died
     return departed + died
@@ -956,14 +939,12 @@ def _simulate_draw(
     pv = np.zeros(n_inputs)
     for p in range(n_inputs):
         pv[p] = _value(series, mult, add, lo, hi, 0, d, p)
-    recent = np.zeros((MONTHS_RECENT, N_STATUS, N_GROUP))
-    older = np.zeros((2, N_STATUS, N_GROUP))
-    partition(pv, recent, older)
-    start_recent = recent.copy()
-    start_older = older.copy()
     pop = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    months = np.zeros(MONTHS_RECENT + 1)
+    partition(pv, pop, months)
+    start_pop = pop.copy()
+    start_months = months.copy()
     peak = np.zeros((N_COHORT, N_STATUS, N_GROUP))
-    cells(recent, older, pop)
     peak[:] = pop
     det = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
     wait = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
@@ -999,11 +980,10 @@ def _simulate_draw(
     for step in range(n_days + WARMUP_DAYS):
         t = step - WARMUP_DAYS
         if t == 0:  # the pipeline is warmed up: restore the partition and start counting
-            recent[:] = start_recent
-            older[:] = start_older
+            pop[:] = start_pop
+            months[:] = start_months
             bia[:] = 0.0
             ledger[:] = 0.0
-            cells(recent, older, pop)
             peak[:] = pop
             start_total = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
             inflow_total = 0.0
@@ -1015,13 +995,13 @@ def _simulate_draw(
         month_clock += 1.0
         if month_clock >= DAYS_PER_MONTH:
             month_clock -= DAYS_PER_MONTH
-            age(recent, older)
+            age(pop, months)
         # the 2-10 year cohort ages into the long-term cohort (8 years wide)
         for s in range(N_STATUS):
             for g in range(N_GROUP):
-                out = older[0, s, g] / (SETTLED_YEARS * 365.25)
-                older[0, s, g] -= out
-                older[1, s, g] += out
+                out = pop[SETTLED, s, g] / (SETTLED_YEARS * 365.25)
+                pop[SETTLED, s, g] -= out
+                pop[LONG, s, g] += out
 
         # usable beds follow the funded level; beds above the most ever built arrive at the
         # build rate and cost their construction once
@@ -1035,13 +1015,12 @@ def _simulate_draw(
             built = usable - most_beds
             most_beds = usable
 
-        inflow_total += inflows(pv, recent, older, removed_yesterday, rec)
+        inflow_total += inflows(pv, pop, months, removed_yesterday, rec)
         wants[:] = 0.0
         post[:] = 0.0
-        arrived, left_border, air_taken = border(pv, recent, older, wants, ready, rec)
+        arrived, left_border, air_taken = border(pv, pop, months, wants, ready, rec)
         inflow_total += arrived
         exits_total += left_border
-        cells(recent, older, pop)
         for c in range(N_COHORT):
             for s in range(N_STATUS):
                 for g in range(N_GROUP):
@@ -1117,7 +1096,7 @@ def _simulate_draw(
                     if n <= _EPS or pop[c, s, g] <= _EPS:
                         continue
                     gone = n * made if stop else n * held[s] / max(wanted[s], _EPS)
-                    take(recent, older, c, s, g, gone / pop[c, s, g])
+                    take(pop, c, s, g, gone / pop[c, s, g])
                     arrested[c, s, g] = n - gone  # now: those released at arrest
         if not stop:  # (a second pass: a release may add to a docket cell taken from above)
             for c in range(N_COHORT):
@@ -1129,8 +1108,8 @@ def _simulate_draw(
                         released_no_bed += back
                         atd_new += back
                         if s in (NO_CONTACT, ENDED, CLOSED):
-                            share = back / max(cells_total(recent, older, c, s, g), _EPS)
-                            move(recent, older, c, s, g, share, DOCKET)
+                            share = back / max(pop[c, s, g], _EPS)
+                            move(pop, c, s, g, share, DOCKET)
                             rec[R.court_receipts] += back
         for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
             rec[k] *= made
@@ -1158,7 +1137,7 @@ def _simulate_draw(
         for g in range(N_GROUP):
             n = released[g].sum()
             if n > 0.0:
-                put(recent, older, RECENT, DOCKET, g, n)
+                put(pop, months, RECENT, DOCKET, g, n)
                 atd_new += n
         released[:] = 0.0
         rec[R.released_no_bed] = released_no_bed
@@ -1174,8 +1153,7 @@ def _simulate_draw(
                     wait[r, g, o] += out
 
         # --- courts ---
-        cells(recent, older, pop)
-        court_bound, court_exits = courts(pv, recent, older, pop, det, wait, bia, ledger, rec)
+        court_bound, court_exits = courts(pv, pop, months, det, wait, bia, ledger, rec)
         exits_total += court_exits
         # cases dismissed at arrest so that expedited removal can be used are completions too
         rec[R.court_completions_non_detained] += dismissed
@@ -1187,11 +1165,11 @@ def _simulate_draw(
             for c in range(N_COHORT):
                 for g in range(N_GROUP):
                     for s in (NO_CONTACT, ENDED, CLOSED):
-                        move(recent, older, c, s, g, other / no_case, DOCKET)
+                        move(pop, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
         zreleased, third = documents(pv, wait, clock, zwait, step, ready, rec)
-        put(recent, older, SETTLED, FINAL, RECALCITRANT, zreleased.sum())
+        put(pop, months, SETTLED, FINAL, RECALCITRANT, zreleased.sum())
         out, transport_bound = remove(pv, ready, air_taken, rec)
         for r in range(N_ROUTE):
             for o in range(N_ORIGIN):
@@ -1211,10 +1189,11 @@ def _simulate_draw(
         rec[R.removals_expedited_interior] = out[ER, :, :BORDER].sum()
 
         # --- departures ---
-        cells(recent, older, pop)
         interior = rec[R.arrests_custodial] + rec[R.arrests_at_large] + rec[R.arrests_check_in]
-        exits_total += depart(pv, recent, older, pop, intensity, ledger, rec)
+        exits_total += depart(pv, pop, intensity, ledger, rec)
         intensity = interior / max(pv[P.departures_reference_arrests_per_day], _EPS)
+
+        settle_entries(pop, months)
 
         # --- alternatives to detention: an overlay on people released into the docket ---
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
@@ -1233,7 +1212,6 @@ def _simulate_draw(
             + rec[R.removals_land] * pv[P.costs_land_removal_usd])
 
         # --- stocks ---
-        cells(recent, older, pop)
         for c in range(N_COHORT):
             rec[R.population_recent + c] = pop[c].sum()
         for s in range(N_STATUS):
