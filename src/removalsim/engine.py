@@ -13,8 +13,8 @@ Stocks
   2-year clock of expedited removal is a fixed delay, not an exponential.
 * ICE detention by kind (summary, fear screening, court, appeal), nationality group and origin (the
   status at arrest, or ``border`` for people CBP arrested); then, by route, the wait for a travel
-  document and the wait for a seat. The 180-day post-order clock (Zadvydas) of the recalcitrant group
-  is a fixed delay.
+  document and the wait for a seat. The 180-day post-order clock (Zadvydas) of the recalcitrant
+  group is a fixed delay.
 * Non-detained appeals at the Board of Immigration Appeals, ATD enrolment.
 
 Parameters are read by name through ``P`` (``pv[P.courts_judges]``) and records through ``R``.
@@ -251,7 +251,7 @@ B_ARRESTS, B_DETENTION, B_COURTS, B_FEAR, B_TRANSPORT = range(len(STAGES))
 MONTHS_RECENT = 24
 DAYS_PER_MONTH = 365.25 / 12
 SETTLED_YEARS = 8.0
-"""Width of the 2-10 year cohort: people leave it for the long-term cohort after 8 years on average."""
+"""Width of the 2-10 year cohort: people leave it for the long-term one after 8 years on average."""
 ZADVYDAS_SLOTS = 400
 """Days the 180-day post-order clock can be set to at most (the ring's length)."""
 WARMUP_DAYS = 365
@@ -399,7 +399,7 @@ def partition(pv, pop, months):
 # --- stages -------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def inflows(pv, pop, months, removed_yesterday, rec):
-    """New entries that evade apprehension (and overstays), status ends, re-entries after removal."""
+    """New entries that evade apprehension (and overstays), status ends, re-entries."""
     entries = pv[P.arrivals_entries_per_year] / 365.0
     mix = border_mix(pv)
     for g in range(N_GROUP):
@@ -501,8 +501,8 @@ def arrests(pv, pop, peak, atd, arrested, rec):
         for s in range(N_STATUS - 1):
             for g in range(N_GROUP):
                 arrested[c, s, g] += pop[c, s, g] * jail_rate * scale
-    effort = max(officer_days + task_force_days - custodial * pv[P.arrests_officer_days_per_custodial],
-                 0.0)
+    effort = max(officer_days + task_force_days
+                 - custodial * pv[P.arrests_officer_days_per_custodial], 0.0)
     leads = 0.0
     weights = np.zeros((N_COHORT, N_STATUS, N_GROUP))
     for c in range(N_COHORT):
@@ -801,7 +801,8 @@ def documents(pv, wait, clock, zwait, day, ready, rec):
     fixed 180-day clock (release under Zadvydas) unless a document comes or a third country takes
     them.
 
-    ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring), divided
+    ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring),
+    divided
     by the survival factor ``clock[-1]``, so a daily outflow from every slot costs one product.
     Returns (released at 180 days, removed to a third country), each by route and origin.
     """
@@ -1040,7 +1041,6 @@ def _simulate_draw(
                     released[g, o] += det[K_COURT, g, o] * share
                     det[K_COURT, g, o] *= 1.0 - share
             occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
-        cut = released.sum()
         # people CBP arrested may hold at most their share of beds (policy); the rest are released
         border_held = det[:, :, BORDER].sum() + wait[:, :, BORDER].sum() + ready[
             :, :, BORDER].sum() - ready[CBP, :, BORDER].sum() + zwait[:, BORDER].sum()
