@@ -230,19 +230,10 @@ def load_parameter(path: Path, name: str | None = None, strict: bool = False) ->
         problems = sources.parameter_problems(param)
         if problems:
             raise InputError("\n".join(
-                f"{path}: line {line_of(lines, key)}: key '{_dotted(key)}': {message}"
+                f"{path}: line {line_of(lines, key)}: key '{sources.dotted(key)}': {message}"
                 for key, message in problems
             ))
     return param
-
-
-def locate(path: Path, key: tuple) -> int | None:
-    """The line of the deepest key on the path ``key`` in a parameter file."""
-    return line_of(read_yaml_file(path)[1], key)
-
-
-def _dotted(key: tuple) -> str:
-    return ".".join(k.isoformat() if isinstance(k, dt.date) else str(k) for k in key)
 
 
 def load_tree(root: Path = PARAMETERS_DIR, strict: bool | None = None) -> dict[str, Parameter]:

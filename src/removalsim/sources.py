@@ -1,4 +1,4 @@
-"""Rules every source meets, so that a reader who clicks a link lands on the publisher of the number.
+"""Rules every source meets, so that a reader who clicks a link lands on who published the number.
 
 A reference names its ``publisher``, ``title``, ``published`` date and ``tier`` (``official``,
 ``research`` or ``press``), and either an ``href`` or a ``document`` identifier (a CRS product
@@ -209,11 +209,12 @@ class Audit:
 
     Attributes
     ----------
-    values
-        Dated values in the tree.
-    by_status, by_tier
-        Counts of values by status, and by the tier of their reference (``none`` for a value
-        without one: an assumption, or a calibrated value).
+    values, files
+        Dated values in the tree, and parameter files.
+    by_status, by_tier, cells
+        Counts of values by status, by the tier of their reference (``none`` for a value without
+        one: an assumption, or a calibrated value; ``unset`` for a reference without a tier), and
+        by (status, tier).
     press_only
         Parameters whose referenced values all rest on press.
     stale
@@ -224,8 +225,10 @@ class Audit:
     """
 
     values: int = 0
+    files: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     by_tier: dict[str, int] = field(default_factory=dict)
+    cells: Counter[tuple[str, str]] = field(default_factory=Counter)
     press_only: list[str] = field(default_factory=list)
     stale: list[dict[str, Any]] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
@@ -236,6 +239,51 @@ class Audit:
         return {"values": self.values, "by_status": self.by_status, "by_tier": self.by_tier,
                 "violations": self.violations, "waived": self.waived,
                 "press_only": self.press_only, "stale": self.stale}
+
+
+STATUSES = ("official", "estimate", "assumption", "calibrated")
+COLUMNS = (*TIERS, "unset", "none")
+
+
+def coverage_table(result: Audit) -> str:
+    """The coverage table ``removalsim sources`` prints: values by status (rows) and tier."""
+    head = ["status", *(c if c != "unset" else "no tier" for c in COLUMNS), "total"]
+    rows = [[st, *(result.cells[st, t] for t in COLUMNS), result.by_status.get(st, 0)]
+            for st in STATUSES]
+    rows.append(["total", *(result.by_tier.get(t, 0) for t in COLUMNS), result.values])
+    width = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    lines = [f"Where the numbers come from: {result.values} dated values in {result.files} "
+             "parameter files, by status and by the tier of their source",
+             ""]
+    for r in [head, *rows]:
+        lines.append("  ".join(f"{r[0]:<{width[0]}}" if i == 0 else f"{r[i]:>{width[i]}}"
+                               for i in range(len(r))).rstrip())
+    lines += ["", "none: an assumption with its reason, or a calibrated value (its fit names the "
+              "run); no tier: a reference in a file still waived"]
+    return "\n".join(lines)
+
+
+def ranking(scenario: str = "current") -> list[dict[str, Any]]:
+    """Assumptions ranked by how much they move the headline numbers of ``scenario``.
+
+    Each assumption is set to the low and the high end of its range with the others central (a
+    one-at-a-time tornado); its swing is the change in total removals and in total cost over the
+    horizon, relative to the central run. Ranked by the larger of the two.
+    """
+    from removalsim.analysis.sensitivity import one_at_a_time
+    from removalsim.params import default_tree
+
+    tree = default_tree()
+    swings = {}
+    for output in ("removals_total", "cost_total_usd"):
+        central, ends = one_at_a_time(scenario, output)
+        swings[output] = {n: abs(e["high"] - e["low"]) / abs(central) if central else 0.0
+                          for n, e in ends.items()}
+    rows = [{"parameter": n, "removals_swing": swings["removals_total"].get(n, 0.0),
+             "cost_swing": swings["cost_total_usd"].get(n, 0.0), "status": tree[n].status}
+            for n in swings["removals_total"].keys() | swings["cost_total_usd"].keys()]
+    return sorted(rows, key=lambda r: (-max(r["removals_swing"], r["cost_swing"]),
+                                       r["parameter"]))
 
 
 def audit(root: Path | None = None) -> Audit:
@@ -249,20 +297,18 @@ def audit(root: Path | None = None) -> Audit:
     removalsim.yamlio.InputError
         If a file does not even meet the schema.
     """
-    from removalsim.params import PARAMETERS_DIR, load_tree, locate
+    from removalsim.params import PARAMETERS_DIR, load_tree
+    from removalsim.yamlio import line_of, read_yaml_file
 
     root = Path(root) if root is not None else PARAMETERS_DIR
     tree = load_tree(root, strict=False)
     result = Audit()
-    status: Counter[str] = Counter()
-    tier: Counter[str] = Counter()
     for name, param in tree.items():
         tiers = []
         for day, item in param.values.items():
-            result.values += 1
-            status[item.status or param.status] += 1
             ref = item.reference
-            tier[(ref.tier or "unset") if ref else "none"] += 1
+            result.values += 1
+            result.cells[item.status or param.status, (ref.tier or "unset") if ref else "none"] += 1
             if ref is None:
                 continue
             tiers.append(ref.tier)
@@ -277,15 +323,19 @@ def audit(root: Path | None = None) -> Audit:
         if not problems:
             continue
         path = root / Path(*name.split(".")).with_suffix(".yaml")
+        lines = read_yaml_file(path)[1]
         target = result.waived if waived(name) else result.violations
         for key, message in problems:
-            target.append({"file": str(path.relative_to(root.parent)), "line": locate(path, key),
-                           "key": ".".join(_text(k) for k in key), "parameter": name,
+            target.append({"file": str(path.relative_to(root.parent)), "line": line_of(lines, key),
+                           "key": dotted(key), "parameter": name,
                            "message": message})
-    result.by_status = dict(sorted(status.items()))
-    result.by_tier = {t: tier[t] for t in (*TIERS, "unset", "none") if tier[t]}
+    result.files = len(tree)
+    result.by_status = {st: sum(n for (s, _), n in result.cells.items() if s == st)
+                        for st in STATUSES}
+    result.by_tier = {t: sum(n for (_, c), n in result.cells.items() if c == t) for t in COLUMNS}
     return result
 
 
-def _text(key: object) -> str:
-    return key.isoformat() if isinstance(key, dt.date) else str(key)
+def dotted(key: tuple) -> str:
+    """A key path as the loader's errors print it: ``values.2019-10-01.reference.href``."""
+    return ".".join(k.isoformat() if isinstance(k, dt.date) else str(k) for k in key)
