@@ -329,11 +329,25 @@ def audit(root: Path | None = None) -> Audit:
             target.append({"file": str(path.relative_to(root.parent)), "line": line_of(lines, key),
                            "key": dotted(key), "parameter": name,
                            "message": message})
+    result.violations += _history_violations()
     result.files = len(tree)
     result.by_status = {st: sum(n for (s, _), n in result.cells.items() if s == st)
                         for st in STATUSES}
     result.by_tier = {t: sum(n for (_, c), n in result.cells.items() if c == t) for t in COLUMNS}
     return result
+
+
+def _history_violations() -> list[dict[str, Any]]:
+    """The rules the rows of ``data/history.csv`` break (the same rules, via its schema)."""
+    from removalsim.history import DEFAULT_PATH, HistoryValidationError, load_history
+
+    try:
+        load_history()
+    except HistoryValidationError as error:
+        file = str(DEFAULT_PATH.relative_to(DEFAULT_PATH.parents[1]))
+        return [{"file": file, "line": None, "key": None, "parameter": None,
+                 "message": line.strip()} for line in str(error).splitlines()[1:]]
+    return []
 
 
 def dotted(key: tuple) -> str:

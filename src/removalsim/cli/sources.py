@@ -65,7 +65,7 @@ def _print(result, ranked: list[dict], scenario: str) -> None:
     if result.violations:
         out.append(f"{len(result.violations)} rules broken:")
         out += [f"  {v['file']}: line {v['line']}: key '{v['key']}': {v['message']}"
-                for v in result.violations]
+                if v["key"] else f"  {v['file']}: {v['message']}" for v in result.violations]
     else:
         out.append("No source rule is broken.")
     if result.waived:
