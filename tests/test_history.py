@@ -189,7 +189,8 @@ def test_missing_publisher_rejected(tmp_path: Path) -> None:
     [
         ("href", "https://www.everycrsreport.com/reports/IN12492.html",
          r"column 'href': www.everycrsreport.com is on the deny list \(mirror"),
-        ("href", "https://dchan.qorigins.org/qresearch/res/1.html", r"column .href.: dchan.qorigins.org is on the deny list \(forum"),
+        ("href", "https://dchan.qorigins.org/qresearch/res/1.html",
+         r"column 'href': dchan.qorigins.org is on the deny list \(forum"),
         ("tier", "blog", r"column 'tier': tier must be one of official, research, press"),
         ("published", "Dec 2024", r"column 'published': expected a date YYYY-MM-DD"),
         ("published", "", r"column 'published': a reference needs a published date"),

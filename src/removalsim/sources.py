@@ -252,14 +252,13 @@ def coverage_table(result: Audit) -> str:
             for st in STATUSES]
     rows.append(["total", *(result.by_tier.get(t, 0) for t in COLUMNS), result.values])
     width = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    lines = [f"Where the numbers come from: {result.values} dated values in {result.files} "
-             "parameter files, by status and by the tier of their source",
-             ""]
+    lines = [f"{result.values} dated values in {result.files} parameter files, by status (rows) "
+             "and by the tier of their source", ""]
     for r in [head, *rows]:
         lines.append("  ".join(f"{r[0]:<{width[0]}}" if i == 0 else f"{r[i]:>{width[i]}}"
                                for i in range(len(r))).rstrip())
-    lines += ["", "none: an assumption with its reason, or a calibrated value (its fit names the "
-              "run); no tier: a reference in a file still waived"]
+    lines += ["", "none: no reference (an assumption with its reason, or a calibrated value whose",
+              "fit names the run); no tier: a reference in a file still waived"]
     return "\n".join(lines)
 
 
