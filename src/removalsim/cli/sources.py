@@ -55,11 +55,12 @@ def _print(result, ranked: list[dict], scenario: str) -> None:
     else:
         out.append("No assumption rests on a reference 2+ years older than its value.")
     if ranked:
-        out += ["", f"Assumptions that move the headline numbers most (scenario '{scenario}', "
-                "each at the low and the high end of its range, the others central):"]
+        out += ["", f"Assumptions that move the headline numbers most (scenario '{scenario}'):",
+                "the swing in total removals and cost with each at the low and the high end of its",
+                "range, the others central"]
         width = max(len(r["parameter"]) for r in ranked[:TOP])
-        out.append(f"  {'assumption':<{width}}  removals  cost  source")
-        out += [f"  {r['parameter']:<{width}}  {r['removals_swing']:>7.1%}  {r['cost_swing']:>5.1%}"
+        out.append(f"  {'assumption':<{width}}  removals   cost  status")
+        out += [f"  {r['parameter']:<{width}}  {r['removals_swing']:>8.1%}  {r['cost_swing']:>5.1%}"
                 f"  {r['status']}" for r in ranked[:TOP]]
     out.append("")
     if result.violations:
