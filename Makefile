@@ -16,6 +16,7 @@ run: install
 test: install-test
 	$(PYTHON) -m pytest
 	$(PYTHON) -m ruff check src tests bench
+	removalsim sources --check --no-rank
 
 lint:
 	$(PYTHON) -m ruff check src tests bench

@@ -59,7 +59,12 @@ def test_shipped_file_passes_schema(history: pd.DataFrame) -> None:
         "value",
         "unit",
         "coverage",
-        "source",
+        "publisher",
+        "title",
+        "href",
+        "document",
+        "published",
+        "tier",
         "note",
     ]
     assert history["fiscal_year"].between(2008, 2030).all()
@@ -67,8 +72,13 @@ def test_shipped_file_passes_schema(history: pd.DataFrame) -> None:
     assert set(history["metric"]) <= KNOWN_METRICS
 
 
-def test_every_row_has_a_source(history: pd.DataFrame) -> None:
-    assert (history["source"].str.strip().str.len() > 0).all()
+def test_every_row_names_its_first_publisher(history: pd.DataFrame) -> None:
+    assert (history["publisher"].str.strip().str.len() > 1).all()
+    assert ((history["href"].str.startswith("http")) | (history["document"].str.len() > 2)).all()
+    assert set(history["tier"]) == {"official", "research", "press"}
+    assert not history["href"].str.contains("vera-institute").any()
+    hosts = history["href"].str.extract(r"https?://([^/]+)")[0].dropna()
+    assert not hosts.str.contains("docslib|scribd|everycrsreport|crimmigration").any()
 
 
 def test_key_is_unique(history: pd.DataFrame) -> None:
@@ -77,7 +87,7 @@ def test_key_is_unique(history: pd.DataFrame) -> None:
 
 
 def test_excluded_ai_generated_sources_absent(history: pd.DataFrame) -> None:
-    text = (history["source"] + " " + history["note"]).str.lower()
+    text = (history["href"] + " " + history["note"]).str.lower()
     assert not text.str.contains("wifitalents|gitnux").any()
 
 
@@ -164,20 +174,27 @@ def test_duplicate_key_rejected(tmp_path: Path) -> None:
         load_history(path)
 
 
-def test_missing_source_rejected(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("changes", "pattern"),
+    [
+        ({"publisher": "  "}, r"column 'publisher': a reference needs a publisher"),
+        ({"href": "https://www.everycrsreport.com/reports/IN12492.html"},
+         r"column 'href': www.everycrsreport.com is on the deny list \(mirror"),
+        ({"href": "https://dchan.qorigins.org/qresearch/res/1.html"},
+         r"column 'href': dchan.qorigins.org is on the deny list \(forum"),
+        ({"href": "", "document": ""}, r"column 'href': .*href or a document"),
+        ({"tier": "blog"}, r"column 'tier': tier must be one of official, research, press"),
+        ({"published": "Dec 2024"}, r"column 'published': expected a date YYYY-MM-DD"),
+        ({"published": ""}, r"column 'published': a reference needs a published date"),
+    ],
+)
+def test_source_rules_apply_to_every_row(tmp_path: Path, changes: dict[str, str],
+                                         pattern: str) -> None:
     rows = _raw_rows()
-    i = _row_index(rows, "2024", "removals")
-    rows[i]["source"] = "  "
-    path = _write(rows, tmp_path / "nosrc.csv")
-    with pytest.raises(HistoryValidationError, match=rf"row {i + 1} .*column 'source': empty"):
-        load_history(path)
-
-
-def test_unknown_metric_rejected(tmp_path: Path) -> None:
-    rows = _raw_rows()
-    rows[0]["metric"] = "deportations_guess"
-    path = _write(rows, tmp_path / "metric.csv")
-    with pytest.raises(HistoryValidationError, match=r"unknown metric 'deportations_guess'"):
+    i = _row_index(rows, "2019", "removals")
+    rows[i].update(changes)
+    path = _write(rows, tmp_path / "src.csv")
+    with pytest.raises(HistoryValidationError, match=rf"row {i + 1} \(line {i + 2}\), {pattern}"):
         load_history(path)
 
 
@@ -199,9 +216,9 @@ def test_other_bad_cells_rejected(tmp_path: Path, column: str, bad: str, pattern
 
 
 def test_wrong_columns_rejected(tmp_path: Path) -> None:
-    rows = [{k: v for k, v in r.items() if k != "source"} for r in _raw_rows()]
+    rows = [{k: v for k, v in r.items() if k != "tier"} for r in _raw_rows()]
     path = _write(rows, tmp_path / "cols.csv")
-    with pytest.raises(HistoryValidationError, match="missing \\['source'\\]"):
+    with pytest.raises(HistoryValidationError, match="missing \\['tier'\\]"):
         load_history(path)
 
 

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from removalsim.cli import app
-from removalsim.model import run
+from removalsim.model import RESOURCES, run
+from removalsim.params import default_tree
 from removalsim.report import build_report, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,6 +39,12 @@ def test_report_states_answer_and_sources(report):
     assert f"{result.headline['removals_total']:,.0f}" in text
     assert "arrests.target.long_term" in text  # a parameter the scenario changes
     assert "Method and limits" in text
+    refs = [default_tree()[n].reference_at(result.scenario.start).reference
+            for n in RESOURCES.values()]
+    cited = [r for r in refs if r is not None and r.publisher and r.published and r.tier]
+    assert cited
+    for ref in cited:  # publisher, date and tier next to the link
+        assert f"({ref.publisher}, {ref.published}, {ref.tier})".replace("'", "&#x27;") in text
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")

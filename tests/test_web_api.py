@@ -59,6 +59,8 @@ def test_baseline_and_changed_list(client):
     assert row["name"] == "arrests.officers" and row["value"] == more
     assert row["baseline_value"] == officers.value_at(start)
     assert row["source_href"].startswith("http")
+    assert row["source_publisher"] and row["source_tier"] in {"official", "research", "press"}
+    assert row["source_published"][:2] in {"19", "20"}
     plain = client.post("/api/run", json={}).json()
     assert plain["changed"] == [] and plain["warnings"] == []
     assert plain["headline"] == plain["baseline"]["headline"]

@@ -4,6 +4,12 @@ The data live in ``data/history.csv`` (described by ``data/datapackage.json``). 
 one row per published number, with its source and a note. Only aggregate public statistics are
 included, never data on identifiable individuals.
 
+Each row's source follows the same rules as a parameter's reference (:mod:`removalsim.sources`):
+``publisher``, ``title``, ``href`` (the publisher's own page) or ``document`` (a product number such
+as ``CRS IN12492``), ``published`` (YYYY-MM-DD) and ``tier`` (official, research or press); no href
+on the deny list of mirrors, forums, blogs and aggregators. A ``derived`` row names the publisher of
+the figures it is computed from.
+
 Conventions
 -----------
 * ``fiscal_year`` is the US federal fiscal year (October to September).
@@ -17,9 +23,12 @@ Conventions
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+
+from removalsim.sources import reference_problems
 
 try:  # pandera >= 0.24 exposes the pandas API under ``pandera.pandas``
     import pandera.pandas as pa
@@ -33,11 +42,13 @@ __all__ = [
     "HistoryValidationError",
     "annual",
     "load_history",
+    "source_problems",
 ]
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "history.csv"
 
-COLUMNS = ("fiscal_year", "month", "metric", "value", "unit", "coverage", "source", "note")
+SOURCE_COLUMNS = ("publisher", "title", "href", "document", "published", "tier")
+COLUMNS = ("fiscal_year", "month", "metric", "value", "unit", "coverage", *SOURCE_COLUMNS, "note")
 
 COVERAGE_VALUES = frozenset({"full_year", "partial_year", "snapshot", "derived"})
 
@@ -117,7 +128,7 @@ def _schema() -> pa.DataFrameSchema:
             "value": pa.Column(float, pa.Check.ge(0), nullable=False),
             "unit": pa.Column(str, non_blank, nullable=False),
             "coverage": pa.Column(str, pa.Check.isin(sorted(COVERAGE_VALUES)), nullable=False),
-            "source": pa.Column(str, non_blank, nullable=False),
+            **{c: pa.Column(str, nullable=False) for c in SOURCE_COLUMNS},
             "note": pa.Column(str, nullable=False),
         },
         unique=["fiscal_year", "month", "metric"],
@@ -241,15 +252,17 @@ def load_history(path: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``fiscal_year`` (Int64), ``month`` (Int64, null for full-year values),
-        ``metric``, ``value`` (float), ``unit``, ``coverage``, ``source`` and ``note``.
+        ``metric``, ``value`` (float), ``unit``, ``coverage``, the source columns ``publisher``,
+        ``title``, ``href``, ``document``, ``published`` and ``tier``, and ``note``.
 
     Raises
     ------
     HistoryValidationError
         If any cell fails a check: types, ``fiscal_year`` in 2000-2030, ``month`` in 1-12 or
-        empty, ``value >= 0``, non-empty ``unit`` and ``source``, known ``coverage`` and
-        ``metric`` values, and a unique ``(fiscal_year, month, metric)`` key. The message lists
-        every problem with its data row, file line and column.
+        empty, ``value >= 0``, non-empty ``unit``, known ``coverage`` and ``metric`` values, a
+        unique ``(fiscal_year, month, metric)`` key, and a source meeting the rules of
+        :mod:`removalsim.sources`. The message lists every problem with its data row, file line
+        and column.
     FileNotFoundError
         If ``path`` does not exist.
     """
@@ -270,10 +283,39 @@ def load_history(path: str | Path | None = None) -> pd.DataFrame:
             df = _schema().validate(df, lazy=True)
         except pa.errors.SchemaErrors as err:
             problems.extend(_describe_failures(err, df))
+    if not problems:
+        problems.extend(source_problems(df))
     if problems:
         listing = "\n  ".join(msg for _, msg in sorted(set(problems)))
         raise HistoryValidationError(f"{csv_path} failed validation:\n  {listing}")
     return df
+
+
+def source_problems(df: pd.DataFrame) -> list[tuple[int, str]]:
+    """Every source rule a row breaks (:func:`removalsim.sources.reference_problems`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The parsed table.
+
+    Returns
+    -------
+    list of (int, str)
+        Row index and message naming the row, the file line and the column.
+    """
+    problems: list[tuple[int, str]] = []
+    for idx, row in df[list(SOURCE_COLUMNS)].iterrows():
+        ref = {c: row[c].strip() for c in SOURCE_COLUMNS}
+        if ref["published"]:
+            try:
+                ref["published"] = dt.date.fromisoformat(ref["published"])
+            except ValueError:
+                problems.append((int(idx), f"{_line(idx)}, column 'published': expected a date "
+                                           f"YYYY-MM-DD, got {row['published']!r}"))
+        for column, message in reference_problems(ref):
+            problems.append((int(idx), f"{_line(idx)}, column '{column}': {message}"))
+    return problems
 
 
 def annual(metric: str, full_year_only: bool = True, path: str | Path | None = None) -> pd.Series:

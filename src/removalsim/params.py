@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from removalsim import sources
 from removalsim.yamlio import InputError, line_of, read_yaml_file
 
 PARAMETERS_DIR = Path(__file__).parent / "parameters"
@@ -26,14 +27,27 @@ class _Strict(BaseModel):
 
 
 class Reference(_Strict):
-    """Where a value comes from."""
+    """Where a value comes from: its first publisher (the rules are in :mod:`removalsim.sources`).
+
+    ``href`` is the publisher's own page; ``document`` identifies a document that has no such
+    page to link (``CRS IN12492``, ``GAO-21-186``, ``90 FR 8139``). ``relays`` names the agency
+    whose figure a press story reports.
+    """
 
     publisher: str | None = Field(default=None, min_length=2)
     title: str = Field(min_length=3)
-    href: str = Field(min_length=8, pattern=r"^https?://")
+    href: str | None = Field(default=None, min_length=8, pattern=r"^https?://")
+    document: str | None = Field(default=None, min_length=3)
     published: dt.date | None = None
     tier: Literal["official", "research", "press"] | None = None
+    relays: str | None = Field(default=None, min_length=2)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _linked(self) -> Reference:
+        if self.href is None and self.document is None:
+            raise ValueError("a reference needs an href or a document identifier")
+        return self
 
 
 class DatedValue(_Strict):
@@ -187,8 +201,18 @@ def _date_or_key(key: object) -> object:
         return key
 
 
-def load_parameter(path: Path, name: str | None = None) -> Parameter:
+def load_parameter(path: Path, name: str | None = None, strict: bool = False) -> Parameter:
     """Load and validate one parameter file.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+    name
+        The parameter's dotted name (its path under the tree's root).
+    strict
+        Also enforce the source rules of :mod:`removalsim.sources` (unless ``name`` is waived
+        there during the transition).
 
     Raises
     ------
@@ -199,25 +223,43 @@ def load_parameter(path: Path, name: str | None = None) -> Parameter:
     if not isinstance(data, dict):
         raise InputError(f"{path}: line 1: a parameter file must be a mapping of keys")
     try:
-        return Parameter.model_validate(data)
+        param = Parameter.model_validate(data)
     except ValidationError as error:
         raise InputError(_describe(error, lines, str(path))) from None
+    if strict and not (name is not None and sources.waived(name)):
+        problems = sources.parameter_problems(param)
+        if problems:
+            raise InputError("\n".join(
+                f"{path}: line {line_of(lines, key)}: key '{sources.dotted(key)}': {message}"
+                for key, message in problems
+            ))
+    return param
 
 
-def load_tree(root: Path = PARAMETERS_DIR) -> dict[str, Parameter]:
+def load_tree(root: Path = PARAMETERS_DIR, strict: bool | None = None) -> dict[str, Parameter]:
     """Load every parameter under ``root``; all files must be valid or nothing is returned.
+
+    Parameters
+    ----------
+    root
+        The tree's folder.
+    strict
+        Enforce the source rules (see :func:`load_parameter`); by default on for the package's
+        own tree and off for any other.
 
     Raises
     ------
     InputError
         Listing every invalid file (the whole tree is rejected).
     """
+    if strict is None:
+        strict = Path(root).resolve() == PARAMETERS_DIR.resolve()
     tree: dict[str, Parameter] = {}
     problems: list[str] = []
     for path in sorted(Path(root).rglob("*.yaml")):
         name = ".".join(path.relative_to(root).with_suffix("").parts)
         try:
-            tree[name] = load_parameter(path)
+            tree[name] = load_parameter(path, name, strict)
         except InputError as error:
             problems.append(str(error))
     if problems:

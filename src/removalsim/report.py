@@ -257,9 +257,13 @@ def _sources(result: Result) -> str:
 
 def _cite(param: Any, day: dt.date) -> str:
     entry = param.reference_at(day)
-    if entry.reference is None:
+    ref = entry.reference
+    if ref is None:
         return f"assumption: {_e(entry.reason)}"
-    return f'<a href="{_e(entry.reference.href)}">{_e(entry.reference.title)}</a>'
+    title = (f'<a href="{_e(ref.href)}">{_e(ref.title)}</a>' if ref.href
+             else f"{_e(ref.title)} ({_e(ref.document)})")
+    about = ", ".join(_e(x) for x in (ref.publisher, ref.published, ref.tier) if x)
+    return f"{title}{f' <span class=src>({about})</span>' if about else ''}"
 
 
 def _method(h: dict[str, Any], mc: Any | None) -> str:

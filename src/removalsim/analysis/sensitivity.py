@@ -263,6 +263,28 @@ def sensitivity(
     return result
 
 
+def one_at_a_time(
+    scenario: str | Scenario, output: str = "removals_total", *, years: float | None = None,
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """The tornado alone: ``output`` with each assumption at the low and the high end of its range.
+
+    A cheap ranking (two runs per assumption, the others at their central values) for audits that
+    cannot afford the global indices of :func:`sensitivity`.
+
+    Returns
+    -------
+    central, ends
+        The output with every assumption central, and ``{name: {"low": .., "high": ..}}``.
+    """
+    if output not in OUTPUTS:
+        raise InputError(f"unknown output '{output}'; choose from {', '.join(OUTPUTS)}")
+    resolved = resolve(scenario, years, None)
+    inputs = build_inputs(resolved)
+    sampled, _ = assumptions(resolved, inputs)
+    ends = _tornado(resolved, inputs, sampled, _central_quantiles(sampled), output)
+    return ends.pop("__central__")["low"], ends
+
+
 def _sample(problem: dict, method: str, n: int, seed: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -10,14 +10,20 @@ from removalsim.params import DatedValue, Parameter, Value, default_tree
 from removalsim.scenario import Scenario, load_scenario, parameter_values, shipped
 
 
-def source(entry: DatedValue) -> dict[str, str | None]:
-    """Where a dated value comes from: its reference, or the reason it is assumed."""
+def source(entry: DatedValue) -> dict[str, str | dt.date | None]:
+    """Where a dated value comes from: its reference (publisher, date and tier with the link or
+    document number), or the reason it is assumed."""
     ref = entry.reference
     return {
         "source_title": ref.title if ref else None,
         "source_href": ref.href if ref else None,
+        "source_document": ref.document if ref else None,
+        "source_publisher": ref.publisher if ref else None,
+        "source_published": ref.published if ref else None,
+        "source_tier": ref.tier if ref else None,
         "reason": entry.reason,
     }
+
 
 def label(name: str, param: Parameter) -> str:
     """The parameter's display label (its name when the file gives none)."""

@@ -123,7 +123,20 @@ class Bands(BaseModel):
     fan: dict[str, Band]
 
 
-class ChangedParameter(BaseModel):
+class Source(BaseModel):
+    """Where a value comes from: its first publisher, title, link or document, date and tier."""
+
+    source_title: str | None
+    source_href: str | None
+    source_document: str | None = Field(
+        description="A document number (CRS IN12492, GAO-15-26) when there is no page to link.")
+    source_publisher: str | None
+    source_published: dt.date | None
+    source_tier: str | None = Field(description="official, research or press.")
+    reason: str | None = Field(description="Why the value is assumed, when it has no source.")
+
+
+class ChangedParameter(Source):
     """A parameter the request changes, with the value it replaces and that value's source."""
 
     name: str
@@ -132,9 +145,6 @@ class ChangedParameter(BaseModel):
     kind: str
     value: bool | float | str
     baseline_value: bool | float | str
-    source_title: str | None
-    source_href: str | None
-    reason: str | None
     warning: str | None = Field(description="Set when the value is outside anything on record.")
 
 
@@ -176,7 +186,7 @@ class History(BaseModel):
     last: dt.date
 
 
-class ParameterInfo(BaseModel):
+class ParameterInfo(Source):
     """A parameter as the page needs it: value, bounds, labels, source and history."""
 
     name: str
@@ -194,9 +204,6 @@ class ParameterInfo(BaseModel):
     switch: bool
     low: float | None = Field(description="Low end of an assumption's uncertainty range.")
     high: float | None = Field(description="High end of an assumption's uncertainty range.")
-    source_title: str | None
-    source_href: str | None
-    reason: str | None
     history: History
     schedule: list[tuple[dt.date, bool | float | str]] = Field(
         description="Dated values in force over the scenario's horizon."
