@@ -52,27 +52,7 @@ REQUIRED = {"publisher": "publisher", "title": "title", "published": "published 
             "tier": "tier (official, research or press)"}
 """Fields every reference carries, besides an ``href`` or a ``document``, and what they are."""
 
-WAIVED: tuple[str, ...] = (
-    "population",
-    "arrests.target",
-    "arrests.at_large_per_officer_year",
-    "arrests.border_diversion",
-    "arrests.depletion",
-    "arrivals",
-    "pathways",
-    "removal",
-    "courts.appeal_days",
-    "courts.appeal_share",
-    "courts.completions_per_judge_year",
-    "courts.detained_case_days",
-    "courts.expedited_docket",
-    "courts.expedited_docket_speedup",
-    "courts.in_absentia_share",
-    "courts.non_detained_case_days",
-    "courts.removal_order_share_detained",
-    "courts.removal_order_share_non_detained",
-    "courts.voluntary_departure_share",
-)
+WAIVED: tuple[str, ...] = ()
 """Parameters (a name, or a folder prefix) exempt from the rules during the v2 rewrite.
 
 The one switch for the transition: these files are being replaced on the ``v2`` branch, and the
