@@ -17,7 +17,7 @@ from removalsim.params import PARAMETERS_DIR, default_tree, load_tree
 from removalsim.yamlio import InputError
 
 runner = CliRunner()
-STAY = cal.FitItem("detention.summary_days", dt.date(2007, 10, 1), "stay, test")
+STAY = cal.FitItem("detention.summary_days", dt.date(2011, 10, 1), "stay, test")
 
 
 def _digest(root: Path) -> str:
@@ -41,7 +41,7 @@ def test_fit_does_not_worsen_the_fit_years(small: cal.Calibration) -> None:
 
 
 def test_items_out_of_the_window_are_not_fitted() -> None:
-    late = cal.FitItem("detention.summary_days", dt.date(2025, 1, 20), "late era")
+    late = cal.FitItem("arrests.detainer_share", dt.date(2025, 1, 20), "late era")
     result = cal.calibrate([2013], [], items=[STAY, late], max_evaluations=5)
     assert result.items == [STAY]
     assert result.not_fitted == [late]

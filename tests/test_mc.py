@@ -84,8 +84,8 @@ def test_an_assumption_the_scenario_sets_is_held_not_sampled():
     mult, add = sample(scenario, inputs, 50, seed=1)
     j = INPUTS.index("arrivals.border_book_ins_per_day")
     assert (mult[:, j] == 1).all() and (add[:, j] == 0).all()
-    mc = monte_carlo("fy2019", 5, years=1, changes={"courts.appeal_days": 300})
-    assert "courts.appeal_days" in mc.pinned
+    mc = monte_carlo("fy2019", 5, years=1, changes={"courts.min_case_days": 200})
+    assert "courts.min_case_days" in mc.pinned
 
 
 def test_central_quantiles_reproduce_the_deterministic_run():

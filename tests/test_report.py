@@ -37,7 +37,7 @@ def test_report_states_answer_and_sources(report):
     result = run("millions-2019", years=3)
     assert result.summary().replace("'", "&#x27;") in text
     assert f"{result.headline['removals_total']:,.0f}" in text
-    assert "arrests.target.long_term" in text  # a parameter the scenario changes
+    assert "arrests.target.no_contact" in text  # a parameter the scenario changes
     assert "Method and limits" in text
     refs = [default_tree()[n].reference_at(result.scenario.start).reference
             for n in RESOURCES.values()]

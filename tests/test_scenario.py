@@ -111,4 +111,4 @@ def test_hash_does_not_depend_on_number_spelling():
     base = load_scenario("fy2019")
     assert base.with_changes({"courts.judges": 700}).hash == base.with_changes(
         {"courts.judges": 700.0}).hash
-    assert base.with_changes({"courts.expedited_docket": True}).hash != base.hash
+    assert base.with_changes({"courts.rocket_docket_share": 0.2}).hash != base.hash

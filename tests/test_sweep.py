@@ -23,7 +23,7 @@ draws: 12
 seed: 3
 levers:
   detention.beds: [40000, 90000]
-  courts.expedited_docket: [false, true]
+  courts.rocket_docket_share: [0.0, 0.2]
 """
 
 
@@ -59,7 +59,7 @@ def test_a_point_equals_a_monte_carlo_run_with_its_levers(swept):
         f"SELECT removals_total FROM draws WHERE point_id = {point} ORDER BY draw"
     ).fetchnumpy()["removals_total"]
     mc = monte_carlo(scenario, 12, seed=3, years=2,
-                     changes={"detention.beds": 90000, "courts.expedited_docket": True})
+                     changes={"detention.beds": 90000, "courts.rocket_docket_share": 0.2})
     np.testing.assert_allclose(stored, mc.outputs["removals_total"], rtol=1e-12)
 
 

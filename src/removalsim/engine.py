@@ -603,26 +603,26 @@ def route(pv, arrested, wants, post):
 
 @njit(cache=True, error_model="numpy")
 def admit(pv, wants, post, free, free_share):
-    """Fill free beds by legal class first, then policy priority.
+    """Fill free beds class by class, the fastest removals first.
 
-    Class 0, detention the law requires: summary cases and fear claims, and interior court cases
-    in the mandatory classes (they share beds pro rata); border court cases (asylum seekers after a
-    positive fear finding) are discretionary. Then final orders (1), stipulated and
-    voluntary-departure cases (2), and discretionary court cases (4). ``free_share[3]`` repeats
-    class 0's share for the mandatory court cases. Returns nothing: fills ``free_share``.
+    Summary cases and fear claims (detention the law requires, and days from removal) come
+    first; then final orders (1); stipulated and voluntary-departure cases (2); court cases in the
+    mandatory-detention classes (3); discretionary court cases, border ones included (4). A case
+    that arrives when beds are full is released (or, by policy, not arrested), so more arrests can
+    never push out a faster removal. Fills ``free_share`` with each class's admitted share.
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
     interior_court = wants[K_COURT].sum() - wants[K_COURT, :, BORDER].sum()
     demand = np.zeros(5)
     demand[0] = wants[K_ER].sum() + wants[K_REINSTATE].sum() + wants[K_FEAR_ER].sum() + wants[
-        K_FEAR_REINSTATE].sum() + interior_court * mandatory
+        K_FEAR_REINSTATE].sum()
     demand[1] = post[JUDGE].sum()
     demand[2] = post[STIPULATED].sum() + post[VD_DETAINED].sum()
+    demand[3] = interior_court * mandatory
     demand[4] = interior_court * (1.0 - mandatory) + wants[K_COURT, :, BORDER].sum()
-    for i in (0, 1, 2, 4):
+    for i in range(5):
         free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
         free -= demand[i] * free_share[i]
-    free_share[3] = free_share[0]
 
 
 @njit(cache=True, error_model="numpy")

@@ -60,41 +60,15 @@ class FitItem:
     why: str
 
 
-_ERAS = (
-    (dt.date(2007, 10, 1), "Secure Communities era (to the Nov 2014 priorities memo)"),
-    (dt.date(2014, 11, 20), "Priority Enforcement Program era (Nov 2014 to Jan 2017)"),
-    (dt.date(2017, 1, 25), "Executive Order 13768 era (Jan 2017 to Feb 2021)"),
-    (dt.date(2021, 2, 18), "interim and Sept 2021 enforcement priorities (Feb 2021 to Jan 2025)"),
-    (dt.date(2025, 1, 20), "Jan 2025 executive orders onward"),
-)
-"""Interior enforcement eras: jail cooperation and the reinstatement share are fitted per era."""
-
-_BORDER_ERAS = (
-    (dt.date(2007, 10, 1), "border flows before Flores applied to families (to Jul 2015)"),
-    (dt.date(2015, 7, 24), "Flores applied to families (Jul 2015 to Jun 2018)"),
-    (dt.date(2018, 6, 20), "after EO 13841 ended family separation (Jun 2018 to Mar 2020)"),
-    (dt.date(2020, 3, 21), "Title 42 expulsions (Mar 2020 to May 2023)"),
-    (dt.date(2023, 5, 12), "after Title 42: Circumvention of Lawful Pathways rule (to Jan 2025)"),
-    (dt.date(2025, 1, 20), "Jan 2025 border proclamations onward"),
-)
-"""Border-policy eras: the summary share of CBP book-ins and their stay are fitted per era."""
-
+_START = dt.date(2011, 10, 1)
 DEFAULT_ITEMS: tuple[FitItem, ...] = (
-    *(FitItem("arrests.jail_cooperation", day, f"custodial arrests, {why}") for day, why in _ERAS),
-    *(FitItem("pathways.reinstatement_share", day, f"reinstated interior arrests, {why}")
-      for day, why in _ERAS[:-1]),
-    *(FitItem("pathways.border_summary_share", day, f"summary removals of CBP book-ins, {why}")
-      for day, why in _BORDER_ERAS[:-1]),
-    *(FitItem("detention.summary_days", day, f"stay before a summary removal, {why}")
-      for day, why in _BORDER_ERAS),
-    FitItem("arrests.depletion", dt.date(2018, 10, 1), "yield falls as a segment is used up"),
-    FitItem("pathways.detained_court_share", dt.date(2018, 10, 1),
-            "interior court cases held in detention"),
+    FitItem("arrests.search_rate", _START, "at-large arrests per officer-day per findable person"),
+    FitItem("arrests.jail_bookings_per_person_year", _START, "custodial arrests"),
+    FitItem("detention.summary_days", _START, "stay before a summary removal"),
+    FitItem("border.transfer_summary_share", _START, "summary cases among CBP transfers"),
 )
-"""What ``calibrate`` fits. At-large productivity is not fitted: it only scales arrests together
-with jail cooperation, so the fit cannot tell them apart; its values come from years with an
-observed at-large share. The 2025 era has two full-year statistics (ADP, book-ins), so only its
-jail cooperation and stay are fitted; its pathway shares keep their sourced values."""
+"""What ``calibrate`` fits: behavioural values once for the whole record (no era constants);
+policy changes enter only as dated levers (priorities, detainers, expedited-removal scope)."""
 
 
 @dataclass
