@@ -115,6 +115,7 @@ INPUTS: tuple[str, ...] = (
     "detention.beds",
     "detention.usable_share",
     "detention.border_bed_share",
+    "detention.transport_wait_days",
     "detention.build_beds_per_day",
     "detention.when_full",
     "detention.summary_days",
@@ -602,6 +603,55 @@ def route(pv, arrested, wants, post):
 
 
 @njit(cache=True, error_model="numpy")
+def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused):
+    """ICE holds people bound for removal only as far as their transport can take them soon.
+
+    For each transport mode (land to Mexico; air for the other groups), the people held on the
+    way to removal (summary cases, orders waiting for documents or seats) may not exceed
+    ``transport_wait_days`` of that mode's daily capacity. New summary and post-order cases past
+    that are not admitted: border cases are released, interior ones counted in ``pre_refused``.
+    So a scarce mode fills only its own queue, never the beds others need.
+    """
+    days = pv[P.detention_transport_wait_days]
+    air = pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
+        P.removal_load_factor] + pv[P.removal_commercial_per_day]
+    for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
+        capacity = pv[P.removal_land_per_day] if mode == 0 else air
+        queued = 0.0
+        coming = 0.0
+        for g in range(N_GROUP):
+            if (g == MEXICO) != (mode == 0):
+                continue
+            for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                queued += det[kind, g, :].sum()
+                coming += wants[kind, g, :].sum()
+            for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
+                queued += wait[r, g, :].sum() + ready[r, g, :].sum()
+            coming += post[:, g, :].sum()
+        if mode == 1:
+            queued += zwait.sum()
+        room = max(capacity * days - queued, 0.0)
+        if coming <= room or coming <= _EPS:
+            continue
+        keep = room / coming
+        for g in range(N_GROUP):
+            if (g == MEXICO) != (mode == 0):
+                continue
+            for o in range(N_ORIGIN):
+                turned = 0.0
+                for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                    turned += wants[kind, g, o] * (1.0 - keep)
+                    wants[kind, g, o] *= keep
+                for r in range(N_ROUTE):
+                    turned += post[r, g, o] * (1.0 - keep)
+                    post[r, g, o] *= keep
+                if o == BORDER:
+                    released[g, o] += turned
+                else:
+                    pre_refused[o] += turned
+
+
+@njit(cache=True, error_model="numpy")
 def admit(pv, wants, post, free, free_share):
     """Fill free beds class by class, the fastest removals first.
 
@@ -1052,13 +1102,15 @@ def _simulate_draw(
                 for g in range(N_GROUP):
                     released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
                     wants[kind, g, BORDER] *= keep
+        pre_refused = np.zeros(N_ORIGIN)
+        hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused)
         admit(pv, wants, post, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
         mandatory = pv[P.pathways_mandatory_detention_share]
         court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
         border_court_share = admitted[4]
-        wanted = np.zeros(N_ORIGIN)
+        wanted = pre_refused.copy()  # turned away before admission: no transport soon
         held = np.zeros(N_ORIGIN)
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
