@@ -361,6 +361,7 @@ def scenario_page(name: str, result: Result, tree: Mapping[str, Parameter], note
         f"**{result.summary()}**\n",
         f"![{name}: removals, detention and court backlog]({name}.svg)\n" if charted(result)
         else "",
+        f"### Headline numbers\n\nAs `removalsim run {name} --json` gives them.\n",
         render(result.headline, skip=("scenario", "description", "removals_by_fiscal_year")),
         "## By fiscal year\n",
         "Flows are summed over the days of the year in the run (`days`); stocks are averages "
@@ -520,15 +521,14 @@ def _estimates_section() -> str:
                         f"{number(first['reproduced'], 'usd')} ({verdict})",
                         number(row["model"].get("cost_per_removal_usd"), "usd"),
                         row["model"]["sentence"]))
+        numbers = table(["number", "published", "reproduced", "difference", "matches"], [
+            (p["metric"], number(p["published"], "usd"), number(p["reproduced"], "usd"),
+             "-" if p["relative_difference"] is None else f"{p['relative_difference']:+.1%}",
+             "yes" if p["matches"] else "no") for p in row["published"]])
         reasons = "\n".join(f"- {r}" for r in row["differs_because"])
-        details.append(f"### {row['study']}\n\n[{row['title']}]({row['url']}). {row['question']}\n\n"
-                       + table(["number", "published", "reproduced", "difference", "matches"],
-                               [(p["metric"], number(p["published"], "usd"),
-                                 number(p["reproduced"], "usd"),
-                                 "-" if p["relative_difference"] is None
-                                 else f"{p['relative_difference']:+.1%}",
-                                 "yes" if p["matches"] else "no") for p in row["published"]])
-                       + f"\nWhy the model's answer differs:\n\n{reasons}\n")
+        details.append(f"### {row['study']}\n\n[{row['title']}]({row['url']}). "
+                       f"{row['question']}\n\n{numbers}\n"
+                       f"Why the model's answer differs:\n\n{reasons}\n")
     return "\n".join([
         "## Published estimates side by side\n",
         "`removalsim estimates`: each study's published number, our reproduction of it from the "
