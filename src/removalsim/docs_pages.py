@@ -1,10 +1,11 @@
 """The documentation site's pages generated from the code and data, so they cannot disagree with it.
 
 :func:`generate` returns every generated page and chart (the parameter groups, the shipped
-scenarios with their answers, the validation against the record) and the blocks that hand-written
-pages embed (``<!-- generated: answers -->``). It renders whatever fields the parameter files,
-references and results carry, so new fields appear without a change here. Nothing here imports
-MkDocs: ``tools/docs_hooks.py`` hands the files to the site build.
+scenarios with their answers, the validation against the record, the glossary of the model's
+vocabulary) and the blocks that hand-written pages embed (``<!-- generated: answers -->``). It
+renders whatever fields the parameter files, references and results carry, so new fields appear
+without a change here. Nothing here imports MkDocs: ``tools/docs_hooks.py`` hands the files to the
+site build.
 
 >>> cell("a | b\\nc")
 'a \\\\| b c'
@@ -555,6 +556,26 @@ def validation_page(note: str) -> list[DocFile]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Glossary
+
+
+def glossary_page(note: str) -> DocFile:
+    """The model's vocabulary: every name of a cell, stage, capacity, route and output."""
+    from removalsim.vocabulary import as_dict
+
+    parts = ["# Glossary\n", note,
+             "The names the model uses for its population cells, stages, capacities, removal "
+             "routes and outputs, from `removalsim.vocabulary`: the engine, the results, the "
+             "API and these pages all read them from there.\n"]
+    for kind, terms in as_dict().items():
+        parts.append(f"## {kind.replace('_', ' ').capitalize()}\n")
+        parts.append(table(["name", "label", "unit", "meaning"],
+                           [(f"`{t['name']}`", t["label"], t["unit"], t["meaning"])
+                            for t in terms]))
+    return DocFile("glossary.md", "\n".join(parts), "Glossary")
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def generate() -> Generated:
@@ -584,6 +605,7 @@ def generate() -> Generated:
     out.files += files
     out.sections[f"{SCENARIOS}/index.md"] = section
     out.files += validation_page(note("history data or the model"))
+    out.files.append(glossary_page(note("vocabulary module")))
     out.blocks["answers"] = answers(results, f"{SCENARIOS}/")
     out.blocks["version"] = f"removalsim {model_version()}, data {data_version()}"
     return out
