@@ -4,11 +4,13 @@ shows the holdout, and opens from files in Chromium with no network request."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -100,7 +102,7 @@ def test_the_validation_page_shows_the_holdout(site):
     assert f"left out of the fit (the holdout): FY {', '.join(map(str, result.test_years))}" in text
     for metric, value in result.mape(result.test_years).items():
         if value is not None:
-            assert docs_pages.number(value) in text, metric
+            assert docs_pages.number(value, "mape_test") in text, metric
     assert (folder / "validation" / "backtest.svg").read_bytes().startswith(b"<?xml")
 
 
@@ -200,3 +202,34 @@ def test_the_nowcast_section_appears_only_with_the_command(monkeypatch):
                                                                 "removals_projected": 4e5})
     with_it = docs_pages.validation_page("")[0].content
     assert "## Nowcast" in with_it and "`removals_projected`" in with_it and "400,000" in with_it
+
+
+def load_hooks():
+    """The MkDocs hooks module (not a package module: MkDocs loads it from its path)."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs_hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_generated_block_is_filled_and_an_unknown_one_stops_the_build(monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    hooks = load_hooks()
+    monkeypatch.setattr(hooks, "_generated", docs_pages.Generated(blocks={"answers": "- a"}))
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md"))
+    assert hooks.on_page_markdown("x <!-- generated: answers --> y", page, None, None) == "x - a y"
+    with pytest.raises(PluginError, match="index.md: unknown generated block 'answer'"):
+        hooks.on_page_markdown("<!-- generated: answer -->", page, None, None)
+
+
+def test_generated_pages_follow_their_section_index_in_the_navigation():
+    hooks = load_hooks()
+    nav = [{"Start": "index.md"}, {"Parameters": "parameters/index.md"},
+           {"Guides": [{"One": "guides/one.md"}]}]
+    sections = {"parameters/index.md": [("parameters/a.md", "A"), ("parameters/b.md", "B")]}
+    assert hooks.expand_nav(nav, sections) == [
+        {"Start": "index.md"},
+        {"Parameters": ["parameters/index.md", {"A": "parameters/a.md"}, {"B": "parameters/b.md"}]},
+        {"Guides": [{"One": "guides/one.md"}]},
+    ]

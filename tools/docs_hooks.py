@@ -34,17 +34,17 @@ def _site() -> Generated:
     return _generated
 
 
-def _expand(nav: Any, sections: dict[str, list[tuple[str, str]]]) -> Any:
+def expand_nav(nav: Any, sections: dict[str, list[tuple[str, str]]]) -> Any:
     """The navigation with each generated section's index entry followed by its pages."""
     if isinstance(nav, list):
-        return [_expand(item, sections) for item in nav]
+        return [expand_nav(item, sections) for item in nav]
     if isinstance(nav, dict):
         out = {}
         for title, target in nav.items():
             if isinstance(target, str) and target in sections:
                 out[title] = [target, *({t: p} for p, t in sections[target])]
             else:
-                out[title] = _expand(target, sections)
+                out[title] = expand_nav(target, sections)
         return out
     return nav
 
@@ -53,7 +53,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Generate the pages once per build and put them in the navigation."""
     global _generated
     _generated = generate()
-    config.nav = _expand(config.nav, _generated.sections)
+    config.nav = expand_nav(config.nav, _generated.sections)
     return config
 
 

@@ -94,24 +94,38 @@ def table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
 
 
 def number(value: object, key: str = "") -> str:
-    """A value as a reader wants it: dollars shortened, shares in percent, thousands separated."""
+    """A value as a reader wants it, guided by the name of its key.
+
+    Dollars (``*usd``, not ``*per_million_usd``) shortened, shares in percent, percentage errors
+    (``mape*``, ``*_pct``) with a percent sign, years plain, other numbers with thousands
+    separated.
+
+    >>> number(2.5e9, "cost_usd"), number(0.25, "binding_share"), number(4.81, "mape_fit")
+    ('$2.5B', '25%', '4.8%')
+    >>> number(2019, "fit_years"), number(1234.5), number(35.39, "removals_per_million_usd")
+    ('2019', '1,234', '35.4')
+    """
     from removalsim.cli import money
 
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "on" if value else "off"
-    if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):  # nan or infinite
-            return str(value)
-        if "usd" in key:
-            return money(float(value))
-        if "share" in key and 0 <= value <= 1:
-            return f"{value:.0%}"
-        if abs(value) >= 100 or float(value).is_integer():
-            return f"{value:,.0f}"
-        return f"{value:.3g}"
-    return str(value)
+    if not isinstance(value, int | float):
+        return str(value)
+    if value != value or value in (float("inf"), float("-inf")):  # nan or infinite
+        return str(value)
+    if key.endswith("usd") and "per_million" not in key:
+        return money(float(value))
+    if "share" in key and 0 <= value <= 1:
+        return f"{value:.0%}"
+    if "mape" in key or key.endswith("_pct"):
+        return f"{value:.1f}%"
+    if "year" in key and float(value).is_integer() and 1900 <= value <= 2100:
+        return str(int(value))
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def render(data: Mapping[str, Any], skip: Iterable[str] = ()) -> str:
@@ -136,7 +150,7 @@ def render(data: Mapping[str, Any], skip: Iterable[str] = ()) -> str:
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
             records.append((key, value))
         elif isinstance(value, list):
-            scalars.append((key, ", ".join(number(v) for v in value) or "-"))
+            scalars.append((key, ", ".join(number(v, key) for v in value) or "-"))
         else:
             scalars.append((key, value))
     parts = []
