@@ -222,7 +222,7 @@ def value_chart(name: str, param: Parameter) -> bytes | None:
     if all(low is not None and high is not None for low, high in ranges):
         ax.fill_between(xs, [r[0] for r in ranges] + [ranges[-1][0]],
                         [r[1] for r in ranges] + [ranges[-1][1]], step="post",
-                        color="#1f5fa8", alpha=0.15, linewidth=0, label="range")
+                        color="#1f5fa8", alpha=0.15, linewidth=0)
     ax.step(xs, [*ys, ys[-1]], where="post", color="#1f5fa8", linewidth=1.6)
     ax.plot(dates, ys, "o", color="#1f5fa8", markersize=3)
     ax.set_ylabel(param.unit, fontsize=8)
@@ -246,7 +246,7 @@ _SHOWN_ENTRY = {"value", "reference", "reason", "status", "low", "high", "price_
 _SHOWN_PARAM = {"description", "unit", "kind", "status", "values", "uncertainty", "ui"}
 
 
-def _entry_value(param: Parameter, entry: DatedValue) -> str:
+def _entry_value(entry: DatedValue) -> str:
     shown = number(entry.value) if not isinstance(entry.value, str) else f"`{entry.value}`"
     return f"{shown} ({entry.price_year} $)" if entry.price_year else shown
 
@@ -275,7 +275,7 @@ def parameter_section(name: str, param: Parameter, scenarios: list[str], chart: 
         span = "-" if low is None or high is None else f"{number(low)} to {number(high)}"
         others = entry.model_dump(exclude_none=True, exclude=_SHOWN_ENTRY)
         source = _source(entry) + "".join(f" · {k}: {v}" for k, v in others.items())
-        rows.append([day.isoformat(), _entry_value(param, entry),
+        rows.append([day.isoformat(), _entry_value(entry),
                      entry.status or param.status, span, source])
     lines.append(table(["from", "value", "status", "range", "source"], rows))
     if scenarios:
