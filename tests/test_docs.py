@@ -193,15 +193,14 @@ def test_a_reference_shows_every_field_it_has():
 
 
 def test_the_nowcast_section_appears_only_with_the_command(monkeypatch):
-    monkeypatch.setattr(docs_pages, "_backtest_section", lambda: ("## Backtest\n", b"<svg/>"))
-    monkeypatch.setattr(docs_pages, "_estimates_section", lambda: "## Estimates\n")
-    without = docs_pages.validation_page("")[0].content
-    assert "nowcast" not in without
+    assert "nowcast" in docs_pages.commands() or docs_pages.nowcast_block() == ""
+    monkeypatch.setattr(docs_pages, "commands", lambda: {"run", "backtest"})
+    assert docs_pages.nowcast_block() == ""
     monkeypatch.setattr(docs_pages, "commands", lambda: {"nowcast"})
     monkeypatch.setattr(docs_pages, "command_json", lambda *a: {"fiscal_year": 2026,
                                                                 "removals_projected": 4e5})
-    with_it = docs_pages.validation_page("")[0].content
-    assert "## Nowcast" in with_it and "`removals_projected`" in with_it and "400,000" in with_it
+    text = docs_pages.nowcast_block()
+    assert "## Nowcast" in text and "`removals_projected`" in text and "400,000" in text
 
 
 def load_hooks():

@@ -1,11 +1,11 @@
 """The documentation site's pages generated from the code and data, so they cannot disagree with it.
 
 :func:`generate` returns every generated page and chart (the parameter groups, the shipped
-scenarios with their answers, the validation against the record, the glossary of the model's
-vocabulary) and the blocks that hand-written pages embed (``<!-- generated: answers -->``). It
-renders whatever fields the parameter files, references and results carry, so new fields appear
-without a change here. Nothing here imports MkDocs: ``tools/docs_hooks.py`` hands the files to the
-site build.
+scenarios with their answers, the glossary of the model's vocabulary) and the blocks that
+hand-written pages embed with ``<!-- generated: NAME -->`` (the answers, the table of parameters,
+the backtest, the nowcast and the published estimates). It renders whatever fields the parameter
+files, references and results carry, so new fields appear without a change here. Nothing here
+imports MkDocs: ``tools/docs_hooks.py`` hands the files to the site build.
 
 >>> cell("a | b\\nc")
 'a \\\\| b c'
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 PARAMETERS = "parameters"
 SCENARIOS = "scenarios"
-VALIDATION = "validation.md"
+BACKTEST_CHART = "validation/backtest.svg"
 GENERATED_NOTE = (
     "!!! note \"Generated\"\n    This page is generated from the code and data of removalsim "
     "{version} (data {data}) when the site is built. Do not edit it: edit the {what}.\n"
@@ -287,8 +287,9 @@ def parameter_section(name: str, param: Parameter, scenarios: list[str], chart: 
 
 
 def parameter_pages(tree: Mapping[str, Parameter], scenarios: Mapping[str, Scenario],
-                    note: str) -> tuple[list[DocFile], list[tuple[str, str]]]:
-    """One page per parameter group with its charts, and the parameters' index page."""
+                    note: str) -> tuple[list[DocFile], list[tuple[str, str]], str]:
+    """One page per parameter group with its charts; the group pages in order; and the table of
+    every parameter for the hand-written index page."""
     files: list[DocFile] = []
     section: list[tuple[str, str]] = []
     users = changed_by(scenarios)
@@ -310,16 +311,9 @@ def parameter_pages(tree: Mapping[str, Parameter], scenarios: Mapping[str, Scena
                              param.kind, param.status))
         files.append(DocFile(path, "\n".join(parts), title))
         section.append((path, title))
-    index = "\n".join([
-        "# Parameters\n", note,
-        f"{len(tree)} parameters in {len(section)} groups, one YAML file each. A **lever** is a "
-        "policy choice (a slider in the explorer); an **assumption** is an uncertain fact with a "
-        "range that Monte Carlo samples. A value is **official**, an **estimate**, an "
-        "**assumption** or **calibrated** (fitted to the record by `removalsim calibrate`).\n",
-        table(["parameter", "description", "unit", "kind", "status"], overview),
-    ])
-    files.append(DocFile(f"{PARAMETERS}/index.md", index, "Parameters"))
-    return files, section
+    index = (f"{len(tree)} parameters in {len(section)} groups.\n\n"
+             + table(["parameter", "description", "unit", "kind", "status"], overview))
+    return files, section, index
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,7 +481,8 @@ def command_json(*args: str) -> Any:
     return json.loads(outcome.stdout)
 
 
-def _backtest_section() -> tuple[str, bytes]:
+def backtest_block() -> tuple[str, bytes]:
+    """The backtest's years, chart, errors by set of years and per-series tables; the chart."""
     from removalsim.analysis.backtest import backtest, plot
 
     result = backtest()
@@ -507,12 +502,9 @@ def _backtest_section() -> tuple[str, bytes]:
               number(r["actual"]),
               "-" if r["error_pct"] is None else f"{r['error_pct']:+.1f}%") for r in rows]))
     text = "\n".join([
-        "## Backtest: the record replayed\n",
-        "`removalsim backtest` replays each fiscal year of the record and compares the model "
-        "with the recorded statistics. Years used to fit the calibrated values: FY "
-        f"{fit}. Years **left out of the fit** (the holdout): FY {test}. A dash: no full-year "
-        "value on record (`data/GAPS.md`).\n",
-        "![Backtest: model against the record](validation/backtest.svg)\n",
+        f"Years used to fit the calibrated values: FY {fit}. Years **left out of the fit** (the "
+        f"holdout): FY {test}. A dash: no full-year value on record (`data/GAPS.md`).\n",
+        f"![Backtest: model against the record]({BACKTEST_CHART})\n",
         "### Errors by set of years\n",
         "Mean absolute percentage error per series, on the fit years, the left-out years and "
         "all scored years.\n",
@@ -522,7 +514,8 @@ def _backtest_section() -> tuple[str, bytes]:
     return text, chart
 
 
-def _estimates_section() -> str:
+def estimates_block() -> str:
+    """Each published estimate, our reproduction and the model's answer, then each in detail."""
     from removalsim.unitcost import side_by_side
 
     rows = side_by_side()
@@ -545,28 +538,20 @@ def _estimates_section() -> str:
                        f"{row['question']}\n\n{numbers}\n"
                        f"Why the model's answer differs:\n\n{reasons}\n")
     return "\n".join([
-        "## Published estimates side by side\n",
-        "`removalsim estimates`: each study's published number, our reproduction of it from the "
-        "study's own assumptions (unit-cost mode), and the model's own answer to the study's "
-        f"question (resource mode, in {rows[0]['model_price_year'] if rows else ''} dollars).\n",
+        f"The model's answers are in {rows[0]['model_price_year'] if rows else ''} dollars.\n",
         table(["study", "number", "published", "reproduced", "model: per removal",
                "model: answer"], summary),
         *details,
     ])
 
 
-def validation_page(note: str) -> list[DocFile]:
-    """The validation page: backtest, nowcast (when the command exists) and published estimates."""
-    backtest_text, chart = _backtest_section()
-    parts = ["# Validation\n", note,
-             "How well the model reproduces what happened, and how its answers compare with "
-             "published estimates.\n", backtest_text]
-    if "nowcast" in commands():
-        parts += ["## Nowcast: the current fiscal year\n",
-                  "`removalsim nowcast --json`, rendered.\n", render(command_json("nowcast"))]
-    parts.append(_estimates_section())
-    return [DocFile(VALIDATION, "\n".join(parts), "Validation"),
-            DocFile("validation/backtest.svg", chart)]
+def nowcast_block() -> str:
+    """``removalsim nowcast --json`` rendered under its own heading, or nothing when this
+    installation has no such command."""
+    if "nowcast" not in commands():
+        return ""
+    return "\n".join(["## Nowcast: the current fiscal year\n",
+                      "`removalsim nowcast --json`, rendered.\n", render(command_json("nowcast"))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -612,13 +597,17 @@ def generate() -> Generated:
         return GENERATED_NOTE.format(version=model_version(), data=data_version(), what=what)
 
     out = Generated()
-    files, section = parameter_pages(tree, scenarios, note("parameter files"))
+    files, section, out.blocks["parameter-table"] = parameter_pages(tree, scenarios,
+                                                                    note("parameter files"))
     out.files += files
     out.sections[f"{PARAMETERS}/index.md"] = section
     files, section = scenario_pages(results, tree, note("scenario files"))
     out.files += files
     out.sections[f"{SCENARIOS}/index.md"] = section
-    out.files += validation_page(note("history data or the model"))
+    out.blocks["backtest"], chart = backtest_block()
+    out.files.append(DocFile(BACKTEST_CHART, chart))
+    out.blocks["nowcast"] = nowcast_block()
+    out.blocks["estimates"] = estimates_block()
     out.files.append(glossary_page(note("vocabulary module")))
     out.blocks["answers"] = answers(results, f"{SCENARIOS}/")
     out.blocks["version"] = f"removalsim {model_version()}, data {data_version()}"
