@@ -51,16 +51,13 @@ def test_shipped_replay_gives_the_backtest_prediction(result: bt.Backtest) -> No
 
 def test_replays_follow_dated_resources() -> None:
     beds = engine.INPUTS.index("detention.beds")
-    border = engine.INPUTS.index("arrivals.border_book_ins_per_day")
-    inputs = bt.replay_inputs([2008, 2016, 2024])
+    border = engine.INPUTS.index("border.apprehensions_per_day")
+    inputs = bt.replay_inputs([2008, 2016, 2019])
     funded = annual("funded_beds")
     assert inputs[2008].series[0, beds] == funded[2008]
     assert inputs[2016].series[0, beds] == funded[2016]
-    # FY2024 CBP book-ins change month by month (Vera monthly data)
-    assert len(np.unique(inputs[2024].series[:, border])) >= 10
-    # FY2016 CBP book-ins are book-ins less ICE arrests, per day
-    derived = (annual("book_ins")[2016] - annual("arrests")[2016]) / 366
-    assert inputs[2016].series[0, border] == pytest.approx(derived, abs=0.05)
+    # FY2019 Border Patrol encounters (CBP enforcement statistics) per day
+    assert inputs[2019].series[0, border] == pytest.approx(859_501 / 365, abs=0.05)
 
 
 def test_actuals_only_score_complete_years() -> None:
