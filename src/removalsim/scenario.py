@@ -134,15 +134,24 @@ def _normalise(raw: dict[str, Any], start: dt.date, where: str, lines: dict) -> 
         if name not in tree:
             raise InputError(f"{at}key 'changes.{name}': unknown parameter")
         dated = change if isinstance(change, dict) else {start: change}
+        dated = {_day(d, f"{at}key 'changes.{name}'"): v for d, v in dated.items()}
         for day, value in dated.items():
-            if not isinstance(day, dt.date):
-                raise InputError(f"{at}key 'changes.{name}': '{day}' is not a date (YYYY-MM-DD)")
             try:
                 check_value(tree[name], value, f"changes.{name} on {day}")
             except ValueError as error:
                 raise InputError(f"{at}{error}") from None
         out[name] = dict(dated)
     return out
+
+
+def _day(day: object, where: str) -> dt.date:
+    """A change's date: a date, or its ISO text as in ``--json`` output (``YYYY-MM-DD``)."""
+    if isinstance(day, dt.date):
+        return day
+    try:
+        return dt.date.fromisoformat(str(day))
+    except ValueError:
+        raise InputError(f"{where}: '{day}' is not a date (YYYY-MM-DD)") from None
 
 
 def parse_scenario(text: str, name: str, source: str | None = None) -> Scenario:

@@ -1,14 +1,17 @@
 """What a budget buys: the allocation of extra money across resources that maximises removals.
 
-The reverse of :mod:`removalsim.analysis.goal`, with the same levers, lead times and costing.
-The budget is extra dollars a year on top of the baseline's own spending, for ``years`` years;
-the plan may spend ``usd_per_year * years`` in all (spending may be uneven across years, since new
-beds are paid for when they are built).
+The reverse of :mod:`removalsim.analysis.goal`, with the same levers, time bounds and costing
+(levers the engine does not cost carry their cost outside the model). The budget is extra dollars
+a year on top of the baseline's own spending, for ``years`` years; the plan may spend
+``usd_per_year * years`` in all (spending may be uneven across years, since new beds are paid for
+when they are built).
 
 Method: follow the goal solver's greedy path (the step that buys the most removals per extra
-dollar first, every removal counting) until the next step would overspend, then take the
-largest part of that step that fits (bisection). The path does not depend on the budget, so a
-bigger budget never buys fewer removals.
+dollar first, every removal counting, each lever up to what can be built or hired in the time)
+until the next step would overspend, then take the largest part of that step that fits
+(bisection). The path does not depend on the budget, so a bigger budget never buys fewer
+removals. When every useful lever is at its time bound, the rest of the money stays unspent and
+the answer says which bounds stopped it.
 """
 
 from __future__ import annotations
@@ -21,17 +24,23 @@ from removalsim.analysis.goal import (
     Point,
     Step,
     between,
+    changes_json,
+    cost_by_year,
     greedy_path,
-    plan_changes,
+    outside_costs,
+    required,
 )
 from removalsim.yamlio import InputError
 
 if TYPE_CHECKING:
+    from removalsim.analysis.goal import Bounds
     from removalsim.results import Result
     from removalsim.scenario import Scenario
 
 MAX_USD_PER_YEAR = 1e12
 """Largest budget accepted (a trillion dollars a year)."""
+_AT_BOUND = 1e-6
+"""Share of a lever's room under which it counts as at its time bound."""
 
 
 @dataclass
@@ -40,22 +49,43 @@ class Purchase:
 
     baseline: Result
     result: Result
+    bounds: Bounds
     usd_per_year: float
     added: dict[str, float]
     runs: int
 
     @property
+    def outside_cost_per_year_usd(self) -> list[float]:
+        """Costs added outside the model (levers the engine does not cost), by fiscal year."""
+        return [float(x) for x in outside_costs(self.bounds, self.baseline.inputs,
+                                                self.result.inputs)]
+
+    @property
+    def added_cost_per_year_usd(self) -> list[float]:
+        """Extra cost of the plan over the baseline in each fiscal year."""
+        return [p - b + o for p, b, o in zip(cost_by_year(self.result),
+                                             cost_by_year(self.baseline),
+                                             self.outside_cost_per_year_usd, strict=True)]
+
+    @property
     def added_cost_total_usd(self) -> float:
         """Extra cost of the plan over the baseline, whole horizon."""
-        return self.result.headline["cost_total_usd"] - self.baseline.headline["cost_total_usd"]
+        return sum(self.added_cost_per_year_usd)
+
+    @property
+    def at_bound(self) -> list[str]:
+        """The added levers that are at what can be built or hired in the time."""
+        reach = self.bounds.reach
+        return [n for n, a in self.added.items()
+                if reach[n].max_added - a <= _AT_BOUND * max(1.0, reach[n].max_added)]
 
     def to_json(self) -> dict[str, Any]:
         """The ``budget --json`` object."""
-        from removalsim.analysis.goal import _cost_by_year, _required
-
         head, base = self.result.headline, self.baseline.headline
-        plan_years, base_years = _cost_by_year(self.result), _cost_by_year(self.baseline)
         budget_total = self.usd_per_year * head["years"]
+        added_cost = self.added_cost_total_usd
+        extra = head["removals_total"] - base["removals_total"]
+        bounds = self.bounds.to_json()
         return {
             "scenario": base["scenario"],
             "start": head["start"],
@@ -63,25 +93,27 @@ class Purchase:
             "budget_usd_per_year": self.usd_per_year,
             "budget_total_usd": budget_total,
             "added": self.added,
-            "required": _required(self.baseline.scenario, self.added),
+            "required": required(self.bounds, self.added),
+            "bounds": bounds,
+            "at_time_bound": {n: bounds[n]["words"] for n in self.at_bound},
+            "not_searched": {n: lever.excluded for n, lever in self.bounds.table.items()
+                             if lever.excluded},
             "baseline_removals": base["removals_total"],
             "removals": head["removals_total"],
-            "extra_removals": head["removals_total"] - base["removals_total"],
+            "extra_removals": extra,
             "removals_per_year": head["removals_per_year"],
-            "added_cost_total_usd": self.added_cost_total_usd,
-            "added_cost_per_year_usd": [p - b for p, b in zip(plan_years, base_years,
-                                                                strict=True)],
-            "unspent_usd": max(0.0, budget_total - self.added_cost_total_usd),
-            "cost_total_usd": head["cost_total_usd"],
-            "cost_per_extra_removal_usd": (
-                self.added_cost_total_usd / (head["removals_total"] - base["removals_total"])
-                if head["removals_total"] > base["removals_total"] else None),
+            "added_cost_total_usd": added_cost,
+            "added_cost_per_year_usd": self.added_cost_per_year_usd,
+            "cost_outside_model_usd": sum(self.outside_cost_per_year_usd),
+            "unspent_usd": max(0.0, budget_total - added_cost),
+            "cost_total_usd": head["cost_total_usd"] + sum(self.outside_cost_per_year_usd),
+            "cost_per_extra_removal_usd": added_cost / extra if extra > 0 else None,
             "fiscal_years": [r["fiscal_year"] for r in head["removals_by_fiscal_year"]],
             "price_year": head["price_year"],
             "binding_constraint": head["binding_constraint"],
             "binding_share": head["binding_share"],
-            "changes": {p: {d.isoformat(): v for d, v in c.items()}
-                        for p, c in plan_changes(self.baseline.scenario, self.added).items()},
+            "shadow_removals": head.get("shadow_removals"),
+            "changes": changes_json(self.bounds, self.added),
             "runs": self.runs,
         }
 
@@ -138,5 +170,5 @@ def spend(scenario: str | Scenario, usd_per_year: float, years: float) -> Purcha
                 hi = mid
         added = between(before, after, lo)
     added = {n: round(v, 4) for n, v in added.items() if v > 0}
-    return Purchase(run(base), run(evaluate.scenario_for(added)), usd_per_year, added,
-                    evaluate.runs + 2)
+    return Purchase(run(base), run(evaluate.scenario_for(added)), evaluate.bounds, usd_per_year,
+                    added, evaluate.runs + 2)

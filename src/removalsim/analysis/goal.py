@@ -1,24 +1,31 @@
-"""What would it take: the least-cost resource increases that reach a removal goal.
+"""What would it take: the least-cost resource increases that reach a removal goal in time.
 
-Method (a greedy marginal-cost search, run on the model itself):
+Bounds from time. Every lever (``data/lead_times.yaml``) has a start lag and a fastest rate of
+increase (officers trained a year, beds built a day, judges hired a year, flights added), each
+cited or a stated assumption. On day ``t`` of the horizon a lever can be at most its level on the
+start date plus ``rate x (t - lag)`` (or the scenario's own planned level when that is higher, and
+never above an authorised cap). An increase ``a`` of a lever is a dated scenario change: the
+scenario's own level plus ``a``, held below that reachable level, in monthly steps. The solvers
+never exceed it, and the web sliders' maxima play no part.
+
+Costs. Each trial is a full model run costed with the model's own resource costs (salaries,
+bed-days and new beds, judges, flight hours, land removals), so induced costs are counted too. A
+lever the engine does not cost (Board of Immigration Appeals, asylum officers) carries a cited or
+assumed cost per unit-year that is added outside the model; a lever with no price at all (jail
+cooperation) is left out of the search with the reason given.
+
+Method (on the model itself):
 
 1. Run the baseline with the goal as its target. If the goal is reached, it is feasible as is.
-2. Otherwise, from the baseline, try one step of each lever (officers, task-force officers, jail
-   cooperation, beds, judges, charter flights, asylum officers; ``data/lead_times.yaml``). An
-   added resource is a dated scenario change: the step arrives in equal monthly parts between the
-   lever's first and full lead times, on top of whatever the baseline already plans. Each trial is
-   a full model run costed with the model's own resource costs (salaries, bed-days, new-bed
-   construction, judges, flight hours), so induced costs such as the extra bed-days that more
-   arrests fill are counted too.
-3. Take the step that buys the most goal removals per extra dollar (a step that adds removals for
-   no extra cost comes first). When no single step adds removals (two stages bind at once), try
-   every pair of levers stepped together. A lever chosen twice in a row doubles its step.
-4. When a step reaches the goal, shrink that step by bisection to the smallest part that still
-   reaches it, then prune: lower each added lever, most expensive first, as far as the goal stays
-   reached. The plan is a local optimum of the model, not a proven global one.
-
-Lead times are data with sources or stated assumptions (``data/lead_times.yaml``), so a goal
-with a short horizon cannot be met by judges who would arrive after it.
+2. Run every lever at its reachable maximum. If that misses the goal, the goal is not reachable
+   in time; each lever's bound is then relaxed in turn (twice the rate, half the lag, twice any
+   cap) and the levers whose relaxation adds removals are named as the bounds that stop it.
+3. Otherwise take greedy steps, the one that buys the most goal removals per extra dollar first
+   (a step that adds removals at no extra cost comes first; pairs of levers when no single one
+   helps; a lever chosen twice in a row doubles its step), up to each lever's bound.
+4. When a step reaches the goal, shrink it by bisection, then prune: lower each lever, most
+   expensive first, as far as the goal stays reached. When the greedy path stalls, prune the
+   all-levers-at-their-bound plan instead. The plan is a local optimum, not a proven global one.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,9 +42,11 @@ import numpy as np
 
 from removalsim.params import Parameter, default_tree
 from removalsim.scenario import Scenario, Target, parameter_values
+from removalsim.vocabulary import label
 from removalsim.yamlio import InputError, read_yaml_file
 
 if TYPE_CHECKING:
+    from removalsim.inputs import Inputs
     from removalsim.results import Result
 
 LEAD_TIMES = Path(__file__).parents[1] / "data" / "lead_times.yaml"
@@ -45,33 +54,86 @@ MAX_STEPS = 150
 """Most greedy steps one solve may take."""
 _BISECT = 8
 """Bisection rounds when shrinking the last step and pruning (1/256 of the step)."""
+GRID_DAYS = 30
+"""Days between the monthly steps of a planned increase."""
+RELAX = 2.0
+"""How much a bound is loosened to test whether it stops a goal (rate and cap x2, lag / 2)."""
+STOPS_SHARE = 1e-3
+"""A relaxed bound stops the goal when it adds more than this share of the plan's goal removals."""
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A number with its range and where it comes from (a citation or a stated assumption)."""
+
+    value: float
+    low: float | None
+    high: float | None
+    source: str
 
 
 @dataclass(frozen=True)
 class Lever:
-    """A resource the solvers may increase, with its lead time and source."""
+    """A resource the solvers may increase, with the bounds of time and its cost.
+
+    Attributes
+    ----------
+    lag
+        Days from the decision until the first of an increase is working.
+    rate
+        Fastest increase of the level, in units a year (None when read from ``rate_parameter``).
+    rate_parameter
+        A per-day model parameter giving the rate (beds: the engine's own build rate).
+    cap
+        An authorised maximum of the level, if any.
+    usd_per_unit_year
+        Cost of one unit of the level for a year added outside the model (0: the model costs it).
+    excluded
+        Why the lever is left out of the search (None: searched).
+    """
 
     name: str
     parameter: str
+    label: str
     step: float
-    first_days: int
-    full_days: int
-    upper: float
-    source: str
+    rate_words: str
+    lag: Sourced | None
+    rate: Sourced | None
+    rate_parameter: str | None
+    cap: Sourced | None
+    usd_per_unit_year: float
+    costing: str
+    excluded: str | None
+    rate_factor: float = 1.0
 
-    def fraction(self, day: int) -> float:
-        """Share of an increase in place ``day`` days after the decision (monthly parts)."""
-        if day < self.first_days:
-            return 0.0
-        parts = self.parts()
-        done = sum(1 for offset in parts if offset <= day)
-        return done / len(parts)
+    def per_year(self, day: dt.date) -> float:
+        """The fastest increase a year, for a decision taken on ``day``."""
+        if self.rate_parameter is not None:
+            rate = 365.0 * float(default_tree()[self.rate_parameter].value_at(day))
+        else:
+            rate = self.rate.value if self.rate else 0.0
+        return rate * self.rate_factor
 
-    def parts(self) -> list[int]:
-        """Days after the decision on which each equal part of an increase arrives."""
-        span = self.full_days - self.first_days
-        n = max(1, round(span / 30.4))
-        return [self.first_days + round(k * span / n) for k in range(n + 1)]
+    def relaxed(self) -> Lever:
+        """The lever with its bound loosened (``RELAX`` x the rate and cap, the lag / ``RELAX``)."""
+        def scale(item: Sourced | None, factor: float) -> Sourced | None:
+            return None if item is None else replace(item, value=item.value * factor)
+
+        return replace(self, lag=scale(self.lag, 1 / RELAX), cap=scale(self.cap, RELAX),
+                       rate_factor=self.rate_factor * RELAX)
+
+
+def _sourced(spec: dict[str, Any], where: str) -> Sourced:
+    if "value" not in spec:
+        raise InputError(f"{where}: needs a value")
+    if "reference" in spec:
+        ref = spec["reference"]
+        source = f"{ref.get('publisher', '')}: {ref['title']} ({ref['href']})".lstrip(": ")
+    elif "reason" in spec:
+        source = f"assumption: {spec['reason'].strip()}"
+    else:
+        raise InputError(f"{where}: cite a reference or give a reason")
+    return Sourced(float(spec["value"]), spec.get("low"), spec.get("high"), source)
 
 
 @cache
@@ -81,25 +143,52 @@ def levers() -> dict[str, Lever]:
     Raises
     ------
     InputError
-        On an unknown parameter or a lead time that is not first <= full.
+        On an unknown parameter, a searched lever without a lag, rate or cost, or a bound that
+        is not cited and not a stated assumption.
     """
+    from removalsim.prices import to_price_year
+
     data, _ = read_yaml_file(LEAD_TIMES)
     tree = default_tree()
     out = {}
     for name, spec in data["levers"].items():
+        where = f"{LEAD_TIMES}: lever {name}"
         param = tree.get(spec["parameter"])
         if param is None:
-            raise InputError(f"{LEAD_TIMES}: lever {name}: unknown parameter {spec['parameter']}")
-        if not 0 <= spec["first_days"] <= spec["full_days"]:
-            raise InputError(f"{LEAD_TIMES}: lever {name}: need 0 <= first_days <= full_days")
-        if "reference" not in spec and "reason" not in spec:
-            raise InputError(f"{LEAD_TIMES}: lever {name}: cite a reference or give a reason")
-        ref = spec.get("reference")
+            raise InputError(f"{where}: unknown parameter {spec['parameter']}")
+        title = label(name) if label(name) != name else (param.ui.label if param.ui else name)
+        if spec.get("search", True) is False:
+            if not spec.get("reason"):
+                raise InputError(f"{where}: say why it is left out of the search")
+            out[name] = Lever(name, spec["parameter"], title, 0.0, "", None, None, None, None,
+                              0.0, "not searched", " ".join(spec["reason"].split()))
+            continue
+        for key in ("lag", "rate", "cost", "step", "rate_words"):
+            if key not in spec:
+                raise InputError(f"{where}: needs {key}")
+        lag = _sourced(spec["lag"], f"{where}: lag")
+        if lag.value < 0:
+            raise InputError(f"{where}: the lag must be >= 0 days")
+        rate_spec = spec["rate"]
+        rate_parameter = rate_spec.get("parameter")
+        if rate_parameter is not None and rate_parameter not in tree:
+            raise InputError(f"{where}: unknown rate parameter {rate_parameter}")
+        rate = None if rate_parameter else _sourced(rate_spec, f"{where}: rate")
+        cost = spec["cost"]
+        if cost == "model":
+            usd, costing = 0.0, f"in the model: {spec.get('cost_note', 'its cost parameters')}"
+        else:
+            item = _sourced({"value": cost["usd_per_unit_year"], **cost}, f"{where}: cost")
+            if "price_year" not in cost:
+                raise InputError(f"{where}: cost needs its price_year")
+            usd = to_price_year(item.value, int(cost["price_year"]))
+            costing = (f"outside the model: ${usd:,.0f} per {param.unit.rstrip('s')} a year"
+                       f" ({item.source})")
         out[name] = Lever(
-            name=name, parameter=spec["parameter"], step=float(spec["step"]),
-            first_days=int(spec["first_days"]), full_days=int(spec["full_days"]),
-            upper=param.ui.max if param.ui else math.inf,
-            source=ref["title"] if ref else f"assumption: {spec['reason']}",
+            name=name, parameter=spec["parameter"], label=title, step=float(spec["step"]),
+            rate_words=spec["rate_words"], lag=lag, rate=rate, rate_parameter=rate_parameter,
+            cap=_sourced(spec["cap"], f"{where}: cap") if "cap" in spec else None,
+            usd_per_unit_year=usd, costing=" ".join(costing.split()), excluded=None,
         )
     return out
 
@@ -114,36 +203,139 @@ def level_at(param: Parameter, scenario: Scenario, name: str, day: dt.date) -> f
     return float(current)
 
 
-def ramp(scenario: Scenario, lever: Lever, delta: float) -> dict[dt.date, float]:
-    """The dated values of a lever with ``delta`` added over its lead time.
+@dataclass(frozen=True)
+class Reach:
+    """How far a lever can go within a scenario's horizon.
 
-    The increase comes on top of the baseline's own dated values, capped at the valid maximum.
+    Attributes
+    ----------
+    start_level
+        The level on the start date.
+    level
+        The reachable level on ``by`` (the last monthly step of the horizon).
+    max_added
+        The largest increase over the scenario's own level that the bound lets through on any
+        day of the horizon (more adds nothing).
     """
-    param = default_tree()[lever.parameter]
-    start, end = scenario.start, scenario.end
-    base_dates = {d for d, _ in parameter_values(param, scenario.changes.get(lever.parameter),
-                                                 scenario.hold) if start < d < end}
-    first = start + dt.timedelta(days=lever.first_days)
-    dates = {start + dt.timedelta(days=k) for k in lever.parts()} | {
-        d for d in base_dates if d > first}
-    out = {}
-    for day in sorted(d for d in dates if d < end):
-        value = level_at(param, scenario, lever.parameter, day)
-        value += delta * lever.fraction((day - start).days)
-        out[day] = min(lever.upper, round(value, 6))
-    return out
+
+    start_level: float
+    level: float
+    by: dt.date
+    max_added: float
+    per_year: float
 
 
-def plan_changes(scenario: Scenario, added: dict[str, float]) -> dict[str, dict]:
-    """Scenario changes (parameter -> dated values) for added amounts of levers."""
-    table = levers()
-    out = {table[n].parameter: ramp(scenario, table[n], d) for n, d in added.items() if d > 0}
-    return {p: dated for p, dated in out.items() if dated}
+class Bounds:
+    """The time bounds of the levers within one scenario's horizon."""
+
+    def __init__(self, scenario: Scenario, table: dict[str, Lever] | None = None) -> None:
+        self.scenario = scenario
+        self.table = table if table is not None else levers()
+        start, end = scenario.start, scenario.end
+        last = end - dt.timedelta(days=1)
+        self.grid = sorted({start + dt.timedelta(days=k)
+                            for k in range(0, (end - start).days, GRID_DAYS)} | {last})
+        self.reach = {n: self._reach(lever) for n, lever in self.table.items()
+                      if lever.excluded is None}
+
+    def baseline(self, lever: Lever, day: dt.date) -> float:
+        """The scenario's own level of a lever on ``day``."""
+        return level_at(default_tree()[lever.parameter], self.scenario, lever.parameter, day)
+
+    def ceiling(self, lever: Lever, day: dt.date) -> float:
+        """The most the lever can be on ``day``: the pipeline, or the scenario's own plan."""
+        start = self.scenario.start
+        param = default_tree()[lever.parameter]
+        top = min(param.ui.max if param.ui else math.inf,
+                  lever.cap.value if lever.cap else math.inf)
+        s0 = self.baseline(lever, start)
+        days = max(0.0, (day - start).days - (lever.lag.value if lever.lag else 0.0))
+        pipeline = min(top, s0 + lever.per_year(start) * days / 365.0)
+        return max(self.baseline(lever, day), pipeline)
+
+    def _dates(self, lever: Lever) -> list[dt.date]:
+        param = default_tree()[lever.parameter]
+        start, end = self.scenario.start, self.scenario.end
+        planned = {d for d, _ in parameter_values(param, self.scenario.changes.get(lever.parameter),
+                                                  self.scenario.hold) if start < d < end}
+        return sorted(set(self.grid) | planned)
+
+    def _reach(self, lever: Lever) -> Reach:
+        dates = self._dates(lever)
+        room = max(self.ceiling(lever, d) - self.baseline(lever, d) for d in dates)
+        last = self.grid[-1]
+        return Reach(self.baseline(lever, self.scenario.start), self.ceiling(lever, last), last,
+                     max(0.0, room), lever.per_year(self.scenario.start))
+
+    def path(self, name: str, added: float) -> dict[dt.date, float]:
+        """The dated values of a lever raised by ``added`` within its bound (monthly steps)."""
+        lever = self.table[name]
+        out: dict[dt.date, float] = {}
+        for day in self._dates(lever):
+            base = self.baseline(lever, day)
+            value = min(base + added, self.ceiling(lever, day))
+            if out or value > base:
+                out[day] = round(value, 6)
+        return out
+
+    def changes(self, added: dict[str, float]) -> dict[str, dict[dt.date, float]]:
+        """Scenario changes (parameter -> dated values) for added amounts of levers.
+
+        A lever whose rate is a model parameter (beds: the engine's build rate) and whose bound
+        is loosened also loosens that parameter, so that the run can follow the path.
+        """
+        out = {self.table[n].parameter: self.path(n, a) for n, a in added.items() if a > 0}
+        for name in (n for n, a in added.items() if a > 0):
+            lever = self.table[name]
+            if lever.rate_parameter is not None and lever.rate_factor != 1.0:
+                out[lever.rate_parameter] = {self.scenario.start: lever.per_year(
+                    self.scenario.start) / 365.0}
+        return {p: dated for p, dated in out.items() if dated}
+
+    def words(self, name: str) -> str:
+        """The bound of a lever in words, e.g. 'judges: at most 757 by 2027-09-26 (...)'."""
+        lever, reach = self.table[name], self.reach[name]
+        fy = reach.by.year + (1 if reach.by.month >= 10 else 0)
+        per = _fmt(reach.per_year / 365 if lever.rate_parameter else reach.per_year)
+        cap = f", capped at {lever.cap.value:,.0f}" if lever.cap else ""
+        lag = lever.lag.value if lever.lag else 0
+        return (f"{lever.label.lower()}: at most {_fmt(reach.level)} by {reach.by:%Y-%m-%d} "
+                f"(FY{fy}) from {_fmt(reach.start_level)}, at {per} {lever.rate_words} after "
+                f"{lag:.0f} days{cap}")
+
+    def to_json(self) -> dict[str, dict[str, Any]]:
+        """Each searched lever's bound over the horizon, with its sources."""
+        out = {}
+        for name, reach in self.reach.items():
+            lever = self.table[name]
+            out[name] = {
+                "parameter": lever.parameter,
+                "start_level": reach.start_level,
+                "reachable_level": reach.level,
+                "by": reach.by.isoformat(),
+                "max_added": reach.max_added,
+                "lag_days": lever.lag.value if lever.lag else 0.0,
+                "rate_per_year": reach.per_year,
+                "cap": lever.cap.value if lever.cap else None,
+                "words": self.words(name),
+                "sources": {k: (s.source if isinstance(s, Sourced) else s) for k, s in (
+                    ("lag", lever.lag), ("rate", lever.rate or lever.rate_parameter),
+                    ("cap", lever.cap)) if s is not None},
+                "costing": lever.costing,
+            }
+        return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
 
 
 @dataclass(frozen=True)
 class Point:
-    """One model run of a plan: goal removals, all removals, cost, and whether the goal is met."""
+    """One model run of a plan: goal removals, all removals, cost, and whether the goal is met.
+
+    ``cost_total_usd`` includes the costs added outside the model.
+    """
 
     target_removals: float
     removals_total: float
@@ -151,11 +343,30 @@ class Point:
     reached: bool
 
 
+def outside_costs(bounds: Bounds, base: Inputs, plan: Inputs) -> np.ndarray:
+    """Cost by fiscal year of the levers the engine does not cost (their increase over base)."""
+    from removalsim.engine import INPUTS
+
+    out = np.zeros(len(plan.fiscal_years))
+    for lever in bounds.table.values():
+        if lever.usd_per_unit_year > 0:
+            j = INPUTS.index(lever.parameter)
+            extra = np.clip(plan.series[:, j], plan.lo[j], plan.hi[j]) - np.clip(
+                base.series[:, j], base.lo[j], base.hi[j])
+            out += np.bincount(plan.fy_index, weights=extra * lever.usd_per_unit_year / 365.0,
+                               minlength=len(out))
+    return out
+
+
 class Evaluator:
     """Run a scenario with added levers (deterministic, cached by plan)."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, table: dict[str, Lever] | None = None) -> None:
+        from removalsim.inputs import build_inputs
+
         self.scenario = scenario
+        self.bounds = Bounds(scenario, table)
+        self.base_inputs = build_inputs(scenario)
         self.runs = 0
         self._cache: dict[tuple, Point] = {}
 
@@ -170,7 +381,7 @@ class Evaluator:
         from removalsim.inputs import build_inputs
         from removalsim.model import execute, target_vector
 
-        scenario = self.scenario.with_changes(plan_changes(self.scenario, added))
+        scenario = self.scenario_for(added)
         inputs = build_inputs(scenario)
         mult = np.ones((1, len(engine.INPUTS)))
         outcome, _ = execute(inputs, mult, np.zeros_like(mult), target_vector(scenario, inputs),
@@ -180,13 +391,22 @@ class Evaluator:
         return Point(
             target_removals=float(outcome.summary[0, 2]),
             removals_total=float(head["removals_total"][0]),
-            cost_total_usd=float(head["cost_total_usd"][0]),
+            cost_total_usd=float(head["cost_total_usd"][0])
+            + float(outside_costs(self.bounds, self.base_inputs, inputs).sum()),
             reached=bool(outcome.summary[0, 0] > 0),
         )
 
     def scenario_for(self, added: dict[str, float]) -> Scenario:
         """The plan as a scenario (for a full run)."""
-        return self.scenario.with_changes(plan_changes(self.scenario, added))
+        return self.scenario.with_changes(self.bounds.changes(added))
+
+    def headroom(self, name: str, added: float) -> float:
+        """How much more of a lever its time bound lets through."""
+        return max(0.0, self.bounds.reach[name].max_added - added)
+
+    def full(self) -> dict[str, float]:
+        """Every searched lever at its bound."""
+        return {n: r.max_added for n, r in self.bounds.reach.items() if r.max_added > 0}
 
 
 Objective = Callable[[Point], float]
@@ -201,22 +421,12 @@ class Step:
     lever: str
 
 
-def headroom(scenario: Scenario, lever: Lever, added: float) -> float:
-    """How much more of a lever can be added before its level at the start hits the maximum."""
-    param = default_tree()[lever.parameter]
-    now = level_at(param, scenario, lever.parameter, scenario.start)
-    return max(0.0, lever.upper - now - added)
-
-
-def greedy_path(
-    evaluate: Evaluator,
-    objective: Objective,
-    done: Callable[[Step], bool],
-    names: list[str] | None = None,
-) -> list[Step]:
+def greedy_path(evaluate: Evaluator, objective: Objective,
+                done: Callable[[Step], bool]) -> list[Step]:
     """Greedy steps from the baseline, best objective gain per extra dollar first.
 
-    The path does not depend on when it stops, so a longer search only extends it.
+    The path does not depend on when it stops, so a longer search only extends it. Each lever
+    stops at its time bound.
 
     Parameters
     ----------
@@ -226,17 +436,11 @@ def greedy_path(
         What to maximise (goal removals or all removals).
     done
         Stop after the step for which this is true.
-    names
-        Levers to use (default: all).
     """
-    table = levers()
-    names = names or list(table)
-    start = Step({}, evaluate({}), "")
-    path = [start]
+    path = [Step({}, evaluate({}), "")]
     streak: dict[str, int] = {}
     while len(path) <= MAX_STEPS and not done(path[-1]):
-        now = path[-1]
-        best = _best_move(evaluate, objective, now, names, streak)
+        best = _best_move(evaluate, objective, path[-1], streak)
         if best is None:
             break
         streak = {best.lever: streak.get(best.lever, 0) + 1}
@@ -244,18 +448,19 @@ def greedy_path(
     return path
 
 
-def _best_move(evaluate: Evaluator, objective: Objective, now: Step, names: list[str],
+def _best_move(evaluate: Evaluator, objective: Objective, now: Step,
                streak: dict[str, int]) -> Step | None:
-    table = levers()
     moves: list[dict[str, float]] = []
-    for name in names:
-        room = headroom(evaluate.scenario, table[name], now.added.get(name, 0.0))
-        size = min(room, table[name].step * 2 ** min(streak.get(name, 0), 6))
-        moves.append({name: size} if size > 0 else {})
-    found = _pick(evaluate, objective, now, [m for m in moves if m])
+    for name, lever in evaluate.bounds.table.items():
+        if lever.excluded is not None:
+            continue
+        room = evaluate.headroom(name, now.added.get(name, 0.0))
+        size = min(room, lever.step * 2 ** min(streak.get(name, 0), 6))
+        if size > 0:
+            moves.append({name: size})
+    found = _pick(evaluate, objective, now, moves)
     if found is None:  # no single lever helps: two stages bind together, try pairs
-        singles = [m for m in moves if m]
-        pairs = [a | b for i, a in enumerate(singles) for b in singles[i + 1:]]
+        pairs = [a | b for i, a in enumerate(moves) for b in moves[i + 1:]]
         found = _pick(evaluate, objective, now, pairs)
     return found
 
@@ -297,6 +502,15 @@ def bisect(lo: float, hi: float, ok: Callable[[float], bool], rounds: int = _BIS
     return hi
 
 
+@dataclass(frozen=True)
+class Stop:
+    """A lever whose time bound stops a goal: loosening it alone adds ``gain`` goal removals."""
+
+    lever: str
+    words: str
+    gain: float
+
+
 @dataclass
 class GoalPlan:
     """The answer to "what would it take".
@@ -308,33 +522,44 @@ class GoalPlan:
     reachable
         True when the plan reaches it (always true when feasible).
     added
-        Resource increases, in each lever's unit (decided on the start date).
+        Increases over the scenario's own levels, in each lever's unit (held within the bounds).
+    stops
+        When not reachable: the levers whose time bound stops the goal, most removals first.
     """
 
     baseline: Result
     result: Result
+    bounds: Bounds
     feasible: bool
     reachable: bool
     added: dict[str, float]
-    required: dict[str, float]
     runs: int
+    stops: list[Stop] = field(default_factory=list)
+    relaxed_removals: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
+    def outside_cost_per_year_usd(self) -> list[float]:
+        """Costs added outside the model (levers the engine does not cost), by fiscal year."""
+        return [float(x) for x in outside_costs(self.bounds, self.baseline.inputs,
+                                                self.result.inputs)]
+
+    @property
     def cost_per_year_usd(self) -> list[float]:
-        """The plan's total cost in each fiscal year of the horizon."""
-        return _cost_by_year(self.result)
+        """The plan's total cost in each fiscal year of the horizon (outside costs included)."""
+        return [m + o for m, o in zip(cost_by_year(self.result), self.outside_cost_per_year_usd,
+                                      strict=True)]
 
     @property
     def added_cost_per_year_usd(self) -> list[float]:
         """The plan's extra cost over the baseline in each fiscal year."""
-        base = _cost_by_year(self.baseline)
+        base = cost_by_year(self.baseline)
         return [p - b for p, b in zip(self.cost_per_year_usd, base, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
         """The ``goal --json`` object."""
         head, base = self.result.headline, self.baseline.headline
-        table = levers()
+        total = sum(self.cost_per_year_usd)
         return {
             "feasible": self.feasible,
             "reachable": self.reachable,
@@ -344,26 +569,38 @@ class GoalPlan:
             "years": head["years"],
             "baseline_removals": base["target_removals"],
             "plan_removals": head["target_removals"],
-            "required": self.required,
+            "required": required(self.bounds, self.added),
             "added": self.added,
-            "cost_total_usd": head["cost_total_usd"],
+            "bounds": self.bounds.to_json(),
+            "stopped_by": [{"lever": s.lever, "bound": s.words, "gain_if_loosened": s.gain}
+                           for s in self.stops],
+            "removals_with_bounds_loosened": self.relaxed_removals,
+            "not_searched": {n: lever.excluded for n, lever in self.bounds.table.items()
+                             if lever.excluded},
+            "cost_total_usd": total,
             "cost_per_year_usd": self.cost_per_year_usd,
-            "added_cost_total_usd": head["cost_total_usd"] - base["cost_total_usd"],
+            "cost_outside_model_usd": sum(self.outside_cost_per_year_usd),
+            "added_cost_total_usd": total - base["cost_total_usd"],
             "added_cost_per_year_usd": self.added_cost_per_year_usd,
             "fiscal_years": [r["fiscal_year"] for r in head["removals_by_fiscal_year"]],
             "price_year": head["price_year"],
             "binding_constraint": head["binding_constraint"],
             "binding_share": head["binding_share"],
+            "shadow_removals": head.get("shadow_removals"),
             "marginal_removals_per_million_usd": head["marginal_removals_per_million_usd"],
-            "lead_times_days": {n: [table[n].first_days, table[n].full_days] for n in self.added},
-            "changes": {p: {d.isoformat(): v for d, v in c.items()}
-                        for p, c in plan_changes(self.baseline.scenario, self.added).items()},
+            "changes": changes_json(self.bounds, self.added),
             "runs": self.runs,
             "notes": self.notes,
         }
 
 
-def _cost_by_year(result: Result) -> list[float]:
+def changes_json(bounds: Bounds, added: dict[str, float]) -> dict[str, dict[str, float]]:
+    """A plan's scenario changes as JSON (``removalsim.run(changes=...)`` accepts them)."""
+    return {p: {d.isoformat(): v for d, v in c.items()} for p, c in bounds.changes(added).items()}
+
+
+def cost_by_year(result: Result) -> list[float]:
+    """The model's cost by fiscal year (stages summed)."""
     columns = [c for c in result.fiscal_years.columns if c.startswith("cost_")]
     return [float(x) for x in result.fiscal_years[columns].sum(axis=1)]
 
@@ -391,7 +628,8 @@ def goal_scenario(scenario: str | Scenario, removals: int, years: float,
 
 
 def solve_goal(scenario: str | Scenario, removals: int, years: float,
-               segments: tuple[str, ...] | None = None, per_year: bool = False) -> GoalPlan:
+               segments: tuple[str, ...] | None = None, per_year: bool = False,
+               table: dict[str, Lever] | None = None) -> GoalPlan:
     """The least-cost resource increases that reach a removal goal (see the module docstring).
 
     Parameters
@@ -406,6 +644,8 @@ def solve_goal(scenario: str | Scenario, removals: int, years: float,
         Whose removals count (default: everyone).
     per_year
         Count the best 365 days instead of the whole horizon.
+    table
+        The levers and their bounds (default: ``data/lead_times.yaml``).
 
     Examples
     --------
@@ -416,30 +656,68 @@ def solve_goal(scenario: str | Scenario, removals: int, years: float,
     from removalsim.model import run
 
     goal = goal_scenario(scenario, removals, years, segments, per_year)
-    evaluate = Evaluator(goal)
+    evaluate = Evaluator(goal, table)
     baseline = run(goal)
     if baseline.headline["years_to_target"] is not None:
-        return GoalPlan(baseline, baseline, True, True, {}, _required(goal, {}), 1)
+        return GoalPlan(baseline, baseline, evaluate.bounds, True, True, {}, 1)
 
     def objective(p: Point) -> float:
         return p.target_removals
 
-    path = greedy_path(evaluate, objective, lambda s: s.point.reached)
-    last = path[-1]
-    notes = []
-    if not last.point.reached:
-        notes.append("the goal is not reached even with every lever raised as far as it helps"
-                     f" ({last.point.target_removals:,.0f} of {removals:,} at most)")
-        added = last.added
+    full = evaluate.full()
+    top = evaluate(full)
+    notes: list[str] = []
+    stops: list[Stop] = []
+    relaxed = None
+    if not top.reached:
+        stops, relaxed = _stops(goal, evaluate, full, top)
+        added = full
+        notes.append(f"not reachable in time: with every lever at what can be built or hired by "
+                     f"then, the model reaches {top.target_removals:,.0f} of {removals:,}")
+        if stops:
+            notes.append("stopped by " + "; ".join(
+                f"{s.words} (loosened: +{s.gain:,.0f})" for s in stops))
+        else:
+            notes.append("no lever's time bound stops it: loosening any one adds nothing, so the "
+                         "limit lies outside the levers (see what binds)")
+        if relaxed is not None and relaxed < removals:
+            notes.append(f"even with every bound loosened the model reaches {relaxed:,.0f}")
     else:
-        before = path[-2].added
-        t = bisect(0.0, 1.0, lambda t: evaluate(between(before, last.added, t)).reached)
-        added = _prune(evaluate, between(before, last.added, t))
+        path = greedy_path(evaluate, objective, lambda s: s.point.reached)
+        last = path[-1]
+        if last.point.reached:
+            before = path[-2].added
+            t = bisect(0.0, 1.0, lambda t: evaluate(between(before, last.added, t)).reached)
+            added = _prune(evaluate, between(before, last.added, t))
+        else:
+            notes.append("the greedy path stalled; the plan is the all-levers-at-their-bound plan,"
+                         " pruned")
+            added = _prune(evaluate, full)
     added = {n: round(v, 4) for n, v in added.items() if v > 0}
     result = run(evaluate.scenario_for(added))
     reached = result.headline["years_to_target"] is not None
-    return GoalPlan(baseline, result, False, reached, added, _required(goal, added),
-                    evaluate.runs + 2, notes)
+    return GoalPlan(baseline, result, evaluate.bounds, False, reached, added,
+                    evaluate.runs + 2, stops, relaxed, notes)
+
+
+def _stops(goal: Scenario, evaluate: Evaluator, full: dict[str, float],
+           top: Point) -> tuple[list[Stop], float | None]:
+    """The levers whose time bound stops the goal, and the goal removals with all loosened."""
+    table = evaluate.bounds.table
+    loose = {n: lever.relaxed() if lever.excluded is None else lever
+             for n, lever in table.items()}
+    stops = []
+    for name in evaluate.bounds.reach:
+        one = Evaluator(goal, {**table, name: loose[name]})
+        point = one({**full, name: one.bounds.reach[name].max_added})
+        evaluate.runs += one.runs
+        gain = point.target_removals - top.target_removals
+        if gain > STOPS_SHARE * top.target_removals:
+            stops.append(Stop(name, evaluate.bounds.words(name), gain))
+    every = Evaluator(goal, loose)
+    relaxed = every(every.full()).target_removals
+    evaluate.runs += every.runs
+    return sorted(stops, key=lambda s: -s.gain), relaxed
 
 
 def _prune(evaluate: Evaluator, added: dict[str, float]) -> dict[str, float]:
@@ -460,13 +738,10 @@ def _prune(evaluate: Evaluator, added: dict[str, float]) -> dict[str, float]:
     return {n: v for n, v in plan.items() if v > 0}
 
 
-def _required(scenario: Scenario, added: dict[str, float]) -> dict[str, float]:
+def required(bounds: Bounds, added: dict[str, float]) -> dict[str, float]:
     """Each lever's level in force on the last day of the horizon, with the plan."""
-    tree = default_tree()
+    scenario = bounds.scenario.with_changes(bounds.changes(added)) if added else bounds.scenario
     last = scenario.end - dt.timedelta(days=1)
-    out = {}
-    for name, lever in levers().items():
-        level = level_at(tree[lever.parameter], scenario, lever.parameter, last)
-        extra = added.get(name, 0.0) * lever.fraction((last - scenario.start).days)
-        out[name] = min(lever.upper, level + extra)
-    return out
+    tree = default_tree()
+    return {name: level_at(tree[lever.parameter], scenario, lever.parameter, last)
+            for name, lever in bounds.table.items()}

@@ -67,17 +67,26 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
                    f"{goal_words} for {money(out['added_cost_total_usd'])} more "
                    f"({out['price_year']} $).[/bold]")
     else:
-        term.print(f"[bold red]Not reachable: {'; '.join(out['notes'])}.[/bold red]")
+        term.print(f"[bold red]Not reachable: {goal_words} is more than can be built or hired "
+                   f"in the time ({out['plan_removals']:,.0f} at most).[/bold red]")
+        for stop in out["stopped_by"]:
+            term.print(f"[red]  stopped by {stop['bound']} (loosened, "
+                       f"+{stop['gain_if_loosened']:,.0f} removals)[/red]")
+        for note in out["notes"][1:]:
+            if not note.startswith("stopped by"):
+                term.print(f"  {note}")
     term.print(summary)
-    table = Table(title="Resources (level at the end of the horizon)")
-    for column in ("resource", "required", "added", "lead time (days)"):
-        table.add_column(column, justify="left" if column == "resource" else "right")
+    table = Table(title="Resources (level at the end of the horizon; bound = what can be built "
+                        "or hired by then)")
+    for column in ("resource", "level", "added", "bound", "cost"):
+        table.add_column(column, justify="left" if column in ("resource", "cost") else "right",
+                         overflow="fold")
     for name, level in out["required"].items():
         added = out["added"].get(name)
-        lead = out["lead_times_days"].get(name)
-        table.add_row(name, f"{level:,.2f}" if level < 100 else f"{level:,.0f}",
-                      "-" if not added else (f"+{added:,.2f}" if added < 100 else f"+{added:,.0f}"),
-                      f"{lead[0]}-{lead[1]}" if lead else "")
+        bound = out["bounds"].get(name)
+        cost = bound["costing"] if bound else f"not searched: {out['not_searched'][name]}"
+        table.add_row(name, _num(level), f"+{_num(added)}" if added else "-",
+                      _num(bound["reachable_level"]) if bound else "-", cost)
     term.print(table)
     costs = Table(title="Cost by fiscal year")
     for column in ("FY", f"total ({out['price_year']} $)", "added"):
@@ -87,8 +96,15 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
         costs.add_row(str(fy), money(total), money(added))
     costs.add_row("all", money(out["cost_total_usd"]), money(out["added_cost_total_usd"]))
     term.print(costs)
+    if out["cost_outside_model_usd"]:
+        term.print(f"Includes {money(out['cost_outside_model_usd'])} for levers the model does "
+                   f"not cost (see the cost column).")
     term.print(f"Binding at the solution: {binding_words(out)}. "
                f"{out['runs']} model runs.")
+
+
+def _num(x: float) -> str:
+    return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
 
 
 @app.command()
@@ -120,18 +136,23 @@ def budget(
                f"({out['removals']:,.0f} in all, {out['baseline_removals']:,.0f} without it)."
                f"[/bold]")
     table = Table(title="Allocation")
-    for column in ("resource", "added", "level at end"):
-        table.add_column(column, justify="left" if column == "resource" else "right")
+    for column in ("resource", "added", "level at end", "bound", "cost"):
+        table.add_column(column, justify="left" if column in ("resource", "cost") else "right",
+                         overflow="fold")
     for name, added in out["added"].items():
-        level = out["required"][name]
-        table.add_row(name, f"+{added:,.2f}" if added < 100 else f"+{added:,.0f}",
-                      f"{level:,.2f}" if level < 100 else f"{level:,.0f}")
+        bound = out["bounds"][name]
+        table.add_row(name, f"+{_num(added)}", _num(out["required"][name]),
+                      _num(bound["reachable_level"]), bound["costing"])
     term.print(table)
     per = out["cost_per_extra_removal_usd"]
     term.print(f"Spent {money(out['added_cost_total_usd'])} of {money(out['budget_total_usd'])}"
                f" ({out['price_year']} $); "
                f"{'-' if per is None else money(per)} per extra removal; binding: "
                f"{binding_words(out)}.")
+    for words in out["at_time_bound"].values():
+        term.print(f"At its time bound: {words}.")
+    for name, reason in out["not_searched"].items():
+        term.print(f"Not searched: {name} ({reason})")
 
 
 @app.command()
