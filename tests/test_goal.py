@@ -39,7 +39,7 @@ def test_every_capacity_is_a_lever_with_sourced_bounds_and_a_cost():
             continue
         assert lever.lag is not None and lever.lag.value >= 0 and lever.lag.source
         assert lever.rate_parameter in tree if lever.rate is None else lever.rate.source
-        assert lever.per_year(dt.date(2025, 10, 1)) > 0
+        assert lever.per_year(resolve("current", 1)) > 0
         if lever.usd_per_unit_year == 0:  # costed by the model: through real cost parameters
             named = re.findall(r"costs\.\w+", lever.costing)
             assert named and all(n in tree for n in named)
@@ -71,7 +71,7 @@ def test_bounds_come_from_time_not_from_the_sliders():
         lever = levers()[name]
         assert reach.by == last
         days = (last - scenario.start).days - lever.lag.value
-        pipeline = reach.start_level + lever.per_year(scenario.start) * max(0, days) / 365
+        pipeline = reach.start_level + lever.per_year(scenario) * max(0, days) / 365
         if lever.cap is not None:
             pipeline = min(pipeline, lever.cap.value)
         assert reach.level == pytest.approx(max(pipeline, bounds.baseline(lever, last)))

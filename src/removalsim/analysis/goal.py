@@ -60,6 +60,8 @@ RELAX = 2.0
 """How much a bound is loosened to test whether it stops a goal (rate and cap x2, lag / 2)."""
 STOPS_SHARE = 1e-3
 """A relaxed bound stops the goal when it adds more than this share of the plan's goal removals."""
+IDLE_SHARE = 1e-4
+"""A lever at its bound is left out of a not-reachable plan when it adds less than this share."""
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,14 @@ class Lever:
     usd_per_unit_year: float
     costing: str
     excluded: str | None
+    cost_source: str | None = None
     rate_factor: float = 1.0
 
-    def per_year(self, day: dt.date) -> float:
-        """The fastest increase a year, for a decision taken on ``day``."""
+    def per_year(self, scenario: Scenario) -> float:
+        """The fastest increase a year, for a decision taken on the scenario's start date."""
         if self.rate_parameter is not None:
-            rate = 365.0 * float(default_tree()[self.rate_parameter].value_at(day))
+            param = default_tree()[self.rate_parameter]
+            rate = 365.0 * level_at(param, scenario, self.rate_parameter, scenario.start)
         else:
             rate = self.rate.value if self.rate else 0.0
         return rate * self.rate_factor
@@ -175,20 +179,25 @@ def levers() -> dict[str, Lever]:
             raise InputError(f"{where}: unknown rate parameter {rate_parameter}")
         rate = None if rate_parameter else _sourced(rate_spec, f"{where}: rate")
         cost = spec["cost"]
+        cost_source = None
         if cost == "model":
             usd, costing = 0.0, f"in the model: {spec.get('cost_note', 'its cost parameters')}"
         else:
             item = _sourced({"value": cost["usd_per_unit_year"], **cost}, f"{where}: cost")
             if "price_year" not in cost:
                 raise InputError(f"{where}: cost needs its price_year")
+            if "per" not in cost:
+                raise InputError(f"{where}: cost needs `per` (what one unit-year is, in words)")
             usd = to_price_year(item.value, int(cost["price_year"]))
-            costing = (f"outside the model: ${usd:,.0f} per {param.unit.rstrip('s')} a year"
-                       f" ({item.source})")
+            kind = "assumed" if item.source.startswith("assumption") else "cited"
+            costing = f"outside the model: ${usd:,.0f} per {cost['per']} ({kind})"
+            cost_source = item.source
         out[name] = Lever(
             name=name, parameter=spec["parameter"], label=title, step=float(spec["step"]),
             rate_words=spec["rate_words"], lag=lag, rate=rate, rate_parameter=rate_parameter,
             cap=_sourced(spec["cap"], f"{where}: cap") if "cap" in spec else None,
             usd_per_unit_year=usd, costing=" ".join(costing.split()), excluded=None,
+            cost_source=cost_source,
         )
     return out
 
@@ -250,7 +259,7 @@ class Bounds:
                   lever.cap.value if lever.cap else math.inf)
         s0 = self.baseline(lever, start)
         days = max(0.0, (day - start).days - (lever.lag.value if lever.lag else 0.0))
-        pipeline = min(top, s0 + lever.per_year(start) * days / 365.0)
+        pipeline = min(top, s0 + lever.per_year(self.scenario) * days / 365.0)
         return max(self.baseline(lever, day), pipeline)
 
     def _dates(self, lever: Lever) -> list[dt.date]:
@@ -265,7 +274,7 @@ class Bounds:
         room = max(self.ceiling(lever, d) - self.baseline(lever, d) for d in dates)
         last = self.grid[-1]
         return Reach(self.baseline(lever, self.scenario.start), self.ceiling(lever, last), last,
-                     max(0.0, room), lever.per_year(self.scenario.start))
+                     max(0.0, room), lever.per_year(self.scenario))
 
     def path(self, name: str, added: float) -> dict[dt.date, float]:
         """The dated values of a lever raised by ``added`` within its bound (monthly steps)."""
@@ -288,8 +297,8 @@ class Bounds:
         for name in (n for n, a in added.items() if a > 0):
             lever = self.table[name]
             if lever.rate_parameter is not None and lever.rate_factor != 1.0:
-                out[lever.rate_parameter] = {self.scenario.start: lever.per_year(
-                    self.scenario.start) / 365.0}
+                out[lever.rate_parameter] = {
+                    self.scenario.start: lever.per_year(self.scenario) / 365.0}
         return {p: dated for p, dated in out.items() if dated}
 
     def words(self, name: str) -> str:
@@ -298,6 +307,9 @@ class Bounds:
         fy = reach.by.year + (1 if reach.by.month >= 10 else 0)
         per = _fmt(reach.per_year / 365 if lever.rate_parameter else reach.per_year)
         cap = f", capped at {lever.cap.value:,.0f}" if lever.cap else ""
+        valid = default_tree()[lever.parameter].ui
+        if valid is not None and reach.level >= valid.max:
+            cap += f" (and held at {_fmt(valid.max)}, the top of the model's valid range)"
         lag = lever.lag.value if lever.lag else 0
         return (f"{lever.label.lower()}: at most {_fmt(reach.level)} by {reach.by:%Y-%m-%d} "
                 f"(FY{fy}) from {_fmt(reach.start_level)}, at {per} {lever.rate_words} after "
@@ -320,7 +332,7 @@ class Bounds:
                 "words": self.words(name),
                 "sources": {k: (s.source if isinstance(s, Sourced) else s) for k, s in (
                     ("lag", lever.lag), ("rate", lever.rate or lever.rate_parameter),
-                    ("cap", lever.cap)) if s is not None},
+                    ("cap", lever.cap), ("cost", lever.cost_source)) if s is not None},
                 "costing": lever.costing,
             }
         return out
@@ -671,9 +683,10 @@ def solve_goal(scenario: str | Scenario, removals: int, years: float,
     relaxed = None
     if not top.reached:
         stops, relaxed = _stops(goal, evaluate, full, top)
-        added = full
+        added = _drop_idle(evaluate, full)
         notes.append(f"not reachable in time: with every lever at what can be built or hired by "
-                     f"then, the model reaches {top.target_removals:,.0f} of {removals:,}")
+                     f"then, the model reaches {top.target_removals:,.0f} of {removals:,}; the "
+                     f"plan keeps the levers that add removals")
         if stops:
             notes.append("stopped by " + "; ".join(
                 f"{s.words} (loosened: +{s.gain:,.0f})" for s in stops))
@@ -681,7 +694,8 @@ def solve_goal(scenario: str | Scenario, removals: int, years: float,
             notes.append("no lever's time bound stops it: loosening any one adds nothing, so the "
                          "limit lies outside the levers (see what binds)")
         if relaxed is not None and relaxed < removals:
-            notes.append(f"even with every bound loosened the model reaches {relaxed:,.0f}")
+            notes.append(f"even with every bound loosened (rates and caps x{RELAX:g}, lags "
+                         f"/{RELAX:g}) the model reaches {relaxed:,.0f}")
     else:
         path = greedy_path(evaluate, objective, lambda s: s.point.reached)
         last = path[-1]
@@ -718,6 +732,19 @@ def _stops(goal: Scenario, evaluate: Evaluator, full: dict[str, float],
     relaxed = every(every.full()).target_removals
     evaluate.runs += every.runs
     return sorted(stops, key=lambda s: -s.gain), relaxed
+
+
+def _drop_idle(evaluate: Evaluator, added: dict[str, float]) -> dict[str, float]:
+    """Leave out the levers whose increase adds no goal removals (most expensive first)."""
+    plan = dict(added)
+    base_cost = evaluate({}).cost_total_usd
+    for name in sorted(added, key=lambda n: -(evaluate({n: added[n]}).cost_total_usd
+                                              - base_cost)):
+        trial = {n: a for n, a in plan.items() if n != name}
+        now = evaluate(plan).target_removals
+        if evaluate(trial).target_removals >= now * (1 - IDLE_SHARE):
+            plan = trial
+    return plan
 
 
 def _prune(evaluate: Evaluator, added: dict[str, float]) -> dict[str, float]:

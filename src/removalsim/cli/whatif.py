@@ -70,7 +70,7 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
         term.print(f"[bold red]Not reachable: {goal_words} is more than can be built or hired "
                    f"in the time ({out['plan_removals']:,.0f} at most).[/bold red]")
         for stop in out["stopped_by"]:
-            term.print(f"[red]  stopped by {stop['bound']} (loosened, "
+            term.print(f"[red]  stopped by {stop['bound']} (bound doubled: "
                        f"+{stop['gain_if_loosened']:,.0f} removals)[/red]")
         for note in out["notes"][1:]:
             if not note.startswith("stopped by"):
@@ -84,10 +84,12 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
     for name, level in out["required"].items():
         added = out["added"].get(name)
         bound = out["bounds"].get(name)
-        cost = bound["costing"] if bound else f"not searched: {out['not_searched'][name]}"
+        cost = bound["costing"] if bound else "not searched (below)"
         table.add_row(name, _num(level), f"+{_num(added)}" if added else "-",
                       _num(bound["reachable_level"]) if bound else "-", cost)
     term.print(table)
+    for name, reason in out["not_searched"].items():
+        term.print(f"Not searched: {name} ({reason})")
     costs = Table(title="Cost by fiscal year")
     for column in ("FY", f"total ({out['price_year']} $)", "added"):
         costs.add_column(column, justify="right")
@@ -149,6 +151,9 @@ def budget(
                f" ({out['price_year']} $); "
                f"{'-' if per is None else money(per)} per extra removal; binding: "
                f"{binding_words(out)}.")
+    if out["unspent_usd"] > 0.01 * out["budget_total_usd"]:
+        term.print(f"{money(out['unspent_usd'])} stays unspent: no further step adds removals "
+                   f"within what can be built or hired in the time.")
     for words in out["at_time_bound"].values():
         term.print(f"At its time bound: {words}.")
     for name, reason in out["not_searched"].items():
