@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from removalsim.analysis.goal import (
+    MAX_STEPS,
     Evaluator,
     Point,
     Step,
@@ -53,6 +54,8 @@ class Purchase:
     usd_per_year: float
     added: dict[str, float]
     runs: int
+    ended: str = "budget"
+    """Why the search ended: ``budget``, ``no step adds removals`` or ``step limit``."""
 
     @property
     def outside_cost_per_year_usd(self) -> list[float]:
@@ -114,6 +117,7 @@ class Purchase:
             "binding_share": head["binding_share"],
             "shadow_removals": head.get("shadow_removals"),
             "changes": changes_json(self.bounds, self.added),
+            "search_ended": self.ended,
             "runs": self.runs,
         }
 
@@ -159,6 +163,8 @@ def spend(scenario: str | Scenario, usd_per_year: float, years: float) -> Purcha
 
     path = greedy_path(evaluate, objective, over)
     added = path[-1].added
+    ended = "budget" if over(path[-1]) else (
+        "step limit" if len(path) > MAX_STEPS else "no step adds removals")
     if len(path) > 1 and over(path[-1]):
         before, after = path[-2].added, path[-1].added
         lo, hi = 0.0, 1.0
@@ -171,4 +177,4 @@ def spend(scenario: str | Scenario, usd_per_year: float, years: float) -> Purcha
         added = between(before, after, lo)
     added = {n: round(v, 4) for n, v in added.items() if v > 0}
     return Purchase(run(base), run(evaluate.scenario_for(added)), evaluate.bounds, usd_per_year,
-                    added, evaluate.runs + 2)
+                    added, evaluate.runs + 2, ended)

@@ -152,8 +152,10 @@ def budget(
                f"{'-' if per is None else money(per)} per extra removal; binding: "
                f"{binding_words(out)}.")
     if out["unspent_usd"] > 0.01 * out["budget_total_usd"]:
-        term.print(f"{money(out['unspent_usd'])} stays unspent: no further step adds removals "
-                   f"within what can be built or hired in the time.")
+        why = ("no further step adds removals within what can be built or hired in the time"
+               if out["search_ended"] == "no step adds removals" else
+               f"the search ended at its step limit ({out['runs']} model runs)")
+        term.print(f"{money(out['unspent_usd'])} stays unspent: {why}.")
     for words in out["at_time_bound"].values():
         term.print(f"At its time bound: {words}.")
     for name, reason in out["not_searched"].items():
