@@ -157,6 +157,8 @@ def test_eleven_million_in_two_years_is_not_reachable_and_names_its_bounds(eleve
     for name, bound in data["bounds"].items():  # the plan never exceeds what can be built
         assert data["required"][name] <= bound["reachable_level"] + 1e-6
     assert "jail_cooperation" in data["not_searched"]
+    uncosted = [n for n in data["added"] if levers()[n].usd_per_unit_year > 0]
+    assert uncosted and data["cost_outside_model_usd"] > 0  # no lever is free
 
 
 def test_the_terminal_answer_names_the_stopping_bound(eleven_million, capsys):
