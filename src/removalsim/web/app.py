@@ -197,7 +197,7 @@ def create_app(warm_up: bool = True) -> FastAPI:
 
     @app.get("/api/vocabulary")
     def vocabulary_endpoint() -> Response:
-        """Labels, units and meanings of the model's outputs, stages, routes, groups and statuses."""
+        """Labels, units and meanings of outputs, stages, routes, groups and statuses."""
         return _json(vocabulary.as_dict())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
