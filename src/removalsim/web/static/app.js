@@ -222,6 +222,7 @@ function clearResults() {
   document.getElementById("warnings").hidden = true;
   for (const id of Object.keys(charts)) {
     stale.delete(id);
+    drawn.delete(id);
     Plotly.purge(`plot-${id}`);
     charts[id].root.hidden = true;
   }
@@ -454,11 +455,15 @@ function setCard(id, big, sub) {
 function versus(x, base, f = fmt) {
   return ["baseline ", f(base), ": ", el("span", { class: "delta", text: change(x, base, f) })];
 }
-function targetWords(t) {
+function targetGroups(t) {
   const all = vocab.segments && t.segments.length >= vocab.segments.size;
-  const who = all ? "people" : t.segments.map((s) => words(s, "segments", "statuses", "cohorts")
-    .toLowerCase()).join(", ");
-  return `${fmt(t.removals)} removals of ${who}${t.per_year ? " a year" : ""}`;
+  return all ? "" : t.segments.map((s) => `“${words(s, "segments", "statuses", "cohorts")}”`)
+    .join(", ");
+}
+function targetWords(t) {
+  const groups = targetGroups(t);
+  return `${fmt(t.removals)} removals${t.per_year ? " a year" : ""}` +
+         (groups ? ` of people in ${groups}` : "");
 }
 function stageWords(name) {
   return words(name, "stages");
@@ -689,7 +694,7 @@ function targetFigure(data) {
   return {
     traces: weeklyLines(data, column),
     table: weeklyTable(w, bw, column),
-    note: `Counts removals of ${targetWords(h.target).replace(/^[\d,]+ removals of /, "")} since ${month(h.start)}.`,
+    note: `Counts the removals the target counts${targetGroups(h.target) ? ` (people in ${targetGroups(h.target)})` : ""}, from ${month(h.start)}.`,
     layout: { ...targetLine(h.target.removals, `Target: ${fmt(h.target.removals)}`),
               xaxis: axis("Date"), yaxis: axis("Removals to date (cumulative)", { rangemode: "tozero" }) },
   };
@@ -737,7 +742,7 @@ function bindingFigure(data) {
     note: "The stage that stops more removals on a day limits the flow that day.",
     layout: { barmode: "group", hovermode: "closest",
               xaxis: axis("Share of days", { tickformat: ".0%", range: [0, 1] }),
-              yaxis: axis("", { autorange: "reversed" }) },
+              yaxis: axis("Stage of the pipeline", { autorange: "reversed" }) },
   };
 }
 const CHARTED = new Set(["days", "removals", "detained_adp", "detained", "beds", "court_pending",
@@ -790,10 +795,14 @@ const watcher = "IntersectionObserver" in window ? new IntersectionObserver((ent
 function figureOf(c, data) {
   return c.build(data);
 }
+const drawn = new Map();   // chart id -> signature of the figure on screen
 function drawOne(id) {
   const figure = stale.get(id);
   if (!figure) return Promise.resolve();
   stale.delete(id);
+  const signature = JSON.stringify([figure.traces, figure.layout, PHONE.matches]);
+  if (drawn.get(id) === signature) return Promise.resolve();   // same figure: nothing to redraw
+  drawn.set(id, signature);
   const phone = PHONE.matches;
   const layout = { ...LAYOUT, ...figure.layout,
                    legend: { ...LAYOUT.legend, font: { size: phone ? 10 : 11 } } };
