@@ -206,6 +206,9 @@ def report(
     years: Annotated[
         float | None, typer.Option("--years", help="Horizon in years (1-20).", min=0.01, max=20)
     ] = None,
+    lite: Annotated[
+        bool, typer.Option("--lite", help="Static SVG charts and no script: a file under 1 MB.")
+    ] = False,
 ) -> None:
     """Write one self-contained HTML report (opens with no network)."""
     from removalsim.report import write_report
@@ -216,7 +219,7 @@ def report(
     if not output.parent.exists():
         fail(f"folder '{output.parent}' does not exist")
     try:
-        write_report(scenario, output, draws=draws, seed=seed, years=years)
+        write_report(scenario, output, draws=draws, seed=seed, years=years, lite=lite)
     except InputError as error:
         fail(str(error))
-    typer.echo(f"wrote {output}")
+    typer.echo(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB)")
