@@ -96,7 +96,8 @@ def main() -> None:
     print(f"  of which: waiting for the API p50 {result['api_p50_ms']:.0f} ms "
           f"(p95 {result['api_p95_ms']:.0f} ms), drawing the numbers and the charts on screen "
           f"p50 {result['draw_p50_ms']:.0f} ms (p95 {result['draw_p95_ms']:.0f} ms)")
-    print(f"  machine: {result['cores']} cores, load average {result['load_average']:.1f} at the end")
+    print(f"  machine: {result['cores']} cores, load average {result['load_average']:.1f} "
+          "at the end")
     print(f"  from Python: p50 {result['python_p50_ms']:.0f} ms, "
           f"p95 {result['python_p95_ms']:.0f} ms (adds Playwright's round trips)")
     verdict = "meets" if result["page_p95_ms"] <= 150 else "MISSES"

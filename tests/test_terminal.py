@@ -77,7 +77,8 @@ def test_run_fits_the_terminal_and_lists_changes(columns):
     assert "* Part year:" in text and "FY2019 has 105 days" in text
     assert "2019*" in text
     title = [line.strip() for line in lines].index("By fiscal year (October to September)")
-    rule = next(i for i in range(title, len(lines)) if lines[i].strip() and set(lines[i]) <= {"-", "─", " "})
+    rule = next(i for i in range(title, len(lines))
+                if lines[i].strip() and set(lines[i]) <= {"-", "─", " "})
     header = " ".join(" ".join(lines[title + 1:rule]).split())
     assert "ICE" in header and "removals" in header and "_" not in header  # vocabulary labels
     if columns == 80:
