@@ -280,7 +280,8 @@ def sweep(
 
     table = Table(title=f"summary view (medians; first {len(frame)} of {result.points:,} points)")
     for column in frame.columns:
-        table.add_column(column.replace("_p50", " (P50)"), justify="right", overflow="fold")
+        table.add_column(column.replace("_p50", " (P50)").replace("_", " "), justify="right",
+                         no_wrap=column != "scenario")
     for _, row in frame.iterrows():
         table.add_row(*(_cell(v) for v in row))
     console().print(table)
