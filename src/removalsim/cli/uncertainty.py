@@ -280,8 +280,7 @@ def sweep(
 
     table = Table(title=f"summary view (medians; first {len(frame)} of {result.points:,} points)")
     for column in frame.columns:
-        table.add_column(column.replace("_p50", " (P50)").replace("_", " "), justify="right",
-                         no_wrap=column != "scenario")
+        table.add_column(column.replace("_p50", " (P50)").replace("_", " "), justify="right")
     for _, row in frame.iterrows():
         table.add_row(*(_cell(v) for v in row))
     console().print(table)
