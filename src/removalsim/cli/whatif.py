@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from removalsim.cli import JsonOpt, ScenarioArg, app, console, fail, money
+from removalsim.vocabulary import label
 
 FromOpt = Annotated[
     str, typer.Option("--from", help="Baseline scenario whose resources the plan adds to.")
@@ -73,7 +74,7 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
     for name, level in out["required"].items():
         added = out["added"].get(name)
         lead = out["lead_times_days"].get(name)
-        table.add_row(name, f"{level:,.2f}" if level < 100 else f"{level:,.0f}",
+        table.add_row(label(name), f"{level:,.2f}" if level < 100 else f"{level:,.0f}",
                       "-" if not added else (f"+{added:,.2f}" if added < 100 else f"+{added:,.0f}"),
                       f"{lead[0]}-{lead[1]}" if lead else "")
     term.print(table)
@@ -86,7 +87,8 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
     costs.add_row("all", money(out["cost_total_usd"]), money(out["added_cost_total_usd"]))
     term.print(costs)
     share = out["binding_share"][out["binding_constraint"]]
-    term.print(f"Binding at the solution: {out['binding_constraint']} ({share:.0%} of days). "
+    term.print(f"What limits removals at the solution: {label(out['binding_constraint'])} "
+               f"({share:.0%} of days). "
                f"{out['runs']} model runs.")
 
 
@@ -122,14 +124,14 @@ def budget(
         table.add_column(column, justify="left" if column == "resource" else "right")
     for name, added in out["added"].items():
         level = out["required"][name]
-        table.add_row(name, f"+{added:,.2f}" if added < 100 else f"+{added:,.0f}",
+        table.add_row(label(name), f"+{added:,.2f}" if added < 100 else f"+{added:,.0f}",
                       f"{level:,.2f}" if level < 100 else f"{level:,.0f}")
     term.print(table)
     per = out["cost_per_extra_removal_usd"]
     term.print(f"Spent {money(out['added_cost_total_usd'])} of {money(out['budget_total_usd'])}"
                f" ({out['price_year']} $); "
                f"{'-' if per is None else money(per)} per extra removal; binding: "
-               f"{out['binding_constraint']} "
+               f"{label(out['binding_constraint'])} "
                f"({out['binding_share'][out['binding_constraint']]:.0%} of days).")
 
 
