@@ -795,12 +795,23 @@ const watcher = "IntersectionObserver" in window ? new IntersectionObserver((ent
 function figureOf(c, data) {
   return c.build(data);
 }
-const drawn = new Map();   // chart id -> signature of the figure on screen
+const drawn = new Map();   // chart id -> fingerprint of the figure on screen
+// A cheap fingerprint of a figure (no large strings: a slider move should make little garbage).
+function fingerprint(figure) {
+  let h = 0;
+  const mix = (x) => { h = (Math.imul(h ^ (typeof x === "number" ? x * 1000 : String(x).length), 16777619) + 1) | 0; };
+  for (const t of figure.traces) {
+    for (const key of ["x", "y"]) for (const v of t[key] || []) mix(v);
+    if (t.error_y) for (const v of [...t.error_y.array, ...t.error_y.arrayminus]) mix(v);
+    mix(t.name);
+  }
+  return `${h}|${JSON.stringify(figure.layout)}|${PHONE.matches}`;
+}
 function drawOne(id) {
   const figure = stale.get(id);
   if (!figure) return Promise.resolve();
   stale.delete(id);
-  const signature = JSON.stringify([figure.traces, figure.layout, PHONE.matches]);
+  const signature = fingerprint(figure);
   if (drawn.get(id) === signature) return Promise.resolve();   // same figure: nothing to redraw
   drawn.set(id, signature);
   const phone = PHONE.matches;
