@@ -165,7 +165,7 @@ def _print_result(result: Result, changes: list[Any]) -> None:
     plain = piped()
     emit(out, f"{'' if plain else '[bold]'}{escape(result.summary())}{'' if plain else '[/bold]'}")
     what = "Scenario as shipped: " if changes else ""
-    emit(out, f"{what}{escape(h['description'])}", "", *changes)
+    emit(out, f"{what}{escape(h['description'])}", *(["", *changes] if changes else []))
     headline = table("Headline", show_header=False)
     headline.add_column("output")
     headline.add_column("value", justify="right", no_wrap=True)

@@ -119,7 +119,7 @@ def fitting(widths: Sequence[int], space: int, keep: int = 1) -> int:
 
     Examples
     --------
-    >>> fitting([4, 10, 10, 10], 30)
+    >>> fitting([4, 10, 10, 10], 29)
     2
     """
     used = 0

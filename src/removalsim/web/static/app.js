@@ -66,6 +66,10 @@ function el(tag, attrs = {}, ...children) {
   for (const c of children) node.append(c);
   return node;
 }
+// Write text only when it differs: an unchanged node costs the next layout nothing.
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
 function sameValue(a, b) {
   return typeof a === "number" && typeof b === "number" ? Math.abs(a - b) < 1e-9 : a === b;
 }
@@ -398,16 +402,16 @@ function showHint(name) {
     text += ` · on record ${fmt(p.history.min)}–${fmt(p.history.max)}`;
   }
   const warn = changedNow && last && last.changed.find((r) => r.name === name && r.warning);
-  c.hint.textContent = warn ? warn.warning : text;
+  setText(c.hint, warn ? warn.warning : text);
   c.hint.classList.toggle("warn", Boolean(warn));
   if (c.plan) {
     const flat = state.flat.has(name);
     c.plan.querySelector(`input[value=${flat ? "flat" : "scale"}]`).checked = true;
     const value = changedNow ? state.changes[name] : p.value;
     const steps = c.plan.querySelector(".steps");
-    if (!changedNow) steps.textContent = `The scenario plans: ${planSteps(p, 1)}.`;
-    else if (flat) steps.textContent = `Flat ${fmt(value)} for the whole run, instead of ${planSteps(p, 1)}.`;
-    else steps.textContent = `Your plan: ${planSteps(p, p.value ? value / p.value : 1)}.`;
+    if (!changedNow) setText(steps, `The scenario plans: ${planSteps(p, 1)}.`);
+    else if (flat) setText(steps, `Flat ${fmt(value)} for the whole run, instead of ${planSteps(p, 1)}.`);
+    else setText(steps, `Your plan: ${planSteps(p, p.value ? value / p.value : 1)}.`);
   }
 }
 function update(name, value) {
@@ -524,10 +528,10 @@ function renderChanged(data) {
   warnings.replaceChildren(...data.warnings.map((w) => el("p", { text: `⚠ ${plain(w)}` })));
   warnings.hidden = data.warnings.length === 0;
   for (const name of Object.keys(controls)) showHint(name);
-  document.getElementById("python-code").textContent = data.python;
+  setText(document.getElementById("python-code"), data.python);
   const h = data.headline;
-  document.getElementById("versions").textContent =
-    `model ${h.model_version} · data ${h.data_version} · scenario ${h.scenario_hash}`;
+  setText(document.getElementById("versions"),
+          `model ${h.model_version} · data ${h.data_version} · scenario ${h.scenario_hash}`);
 }
 
 // ---------------------------------------------------------------- charts
