@@ -601,7 +601,7 @@ function buildChart(c) {
     select = el("select", { "aria-label": "Output to chart" });
     select.addEventListener("input", () => {
       otherChoice = select.value;
-      if (last) { stale.set("other", figureOf(CHARTS.find((x) => x.id === "other"), last)); drawOne("other"); }
+      if (last) { stale.set("other", otherFigure(last)); drawOne("other"); }
     });
     root.append(select);
   }
@@ -796,9 +796,6 @@ const watcher = "IntersectionObserver" in window ? new IntersectionObserver((ent
     if (e.isIntersecting) { visible.add(id); drawOne(id); } else visible.delete(id);
   }
 }) : null;
-function figureOf(c, data) {
-  return c.build(data);
-}
 const drawn = new Map();   // chart id -> fingerprint of the figure on screen
 // A cheap fingerprint of a figure (no large strings: a slider move should make little garbage).
 function fingerprint(figure) {
@@ -831,7 +828,7 @@ function drawCharts(data) {
     const wasHidden = charts[c.id].root.hidden;
     charts[c.id].root.hidden = !on;
     if (!on) { stale.delete(c.id); continue; }
-    const figure = figureOf(c, data);
+    const figure = c.build(data);
     tables[c.id] = figure.table;
     charts[c.id].note.textContent = figure.note || "";
     stale.set(c.id, figure);
