@@ -261,6 +261,8 @@ def test_phone_shows_the_answer_first_and_levers_in_a_drawer(browser, url):
         page.wait_for_timeout(400)
         lever = page.locator(f"{OFFICERS}").bounding_box()
         assert 0 <= lever["x"] < 390
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        _save_small(page, SCREENSHOTS / "explorer-390-levers.png")
         page.locator("#levers-close").click()
         assert page.evaluate("document.querySelectorAll('.modebar').length") == 0
         assert page.errors == []
@@ -300,3 +302,21 @@ def test_chart_downloads_as_csv(page, url):
     days = [float(r["days"]) for r in rows]
     drawn = [y * d / 365 if d < 365 else y for y, d in zip(data[1]["y"], days, strict=True)]
     assert [float(r["removals"]) for r in rows] == pytest.approx(drawn)
+
+
+def test_any_other_output_can_be_charted_with_its_label(page, url):
+    _open(page, f"{url}/#scenario=fy2019&years=3")
+    select = page.locator("#chart-other select")
+    options = select.evaluate("s => [...s.options].map(o => [o.value, o.textContent])")
+    names = dict(options)
+    outputs = {term.name: term.label for term in vocabulary.OUTPUT_TERMS}
+    assert "arrests" in names and names["arrests"] == outputs["arrests"]
+    assert not any("_" in text for text in names.values())  # words, never record names
+    wanted = "book_ins" if "book_ins" in names else options[-1][0]
+    select.select_option(wanted)
+    title = page.evaluate("document.getElementById('plot-other').layout.yaxis.title.text")
+    assert names[wanted] in title
+    with page.expect_download() as info:
+        page.locator("#chart-other [data-download=csv]").click()
+    header = Path(info.value.path()).read_text().splitlines()[0]
+    assert header.endswith(f",{wanted}")

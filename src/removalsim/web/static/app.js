@@ -601,7 +601,12 @@ function buildChart(c) {
     select = el("select", { "aria-label": "Output to chart" });
     select.addEventListener("input", () => {
       otherChoice = select.value;
-      if (last) { stale.set("other", otherFigure(last)); drawOne("other"); }
+      if (!last) return;
+      const figure = otherFigure(last);
+      tables.other = figure.table;
+      charts.other.note.textContent = figure.note;
+      stale.set("other", figure);
+      drawOne("other");
     });
     root.append(select);
   }
