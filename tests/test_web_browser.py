@@ -246,6 +246,9 @@ def test_a_bad_share_link_loads_the_scenario_with_a_message(page, url):
     assert "removals a year" in page.inner_text("#answer")
     _open(page, f"{url}/#scenario=no-such-thing")
     assert "no scenario called" in page.inner_text("#notice")
+    _open(page, f"{url}/#scenario=fy2019&years=99")
+    assert "99 years" in page.inner_text("#notice") and "years=" not in page.url
+    assert page.locator("#chart-removals").is_visible()
 
 
 def test_phone_shows_the_answer_first_and_levers_in_a_drawer(browser, url):

@@ -180,6 +180,7 @@ async function api(path, body) {
     error.status = response.status;
     error.names = items.flatMap((d) => [...String(d.msg).matchAll(/changes\['([^']+)'\]/g)]
       .map((m) => m[1]));
+    error.fields = items.map((d) => String((d.loc || []).slice(-1)[0]));
     throw error;
   }
   return data;
@@ -253,6 +254,14 @@ async function send(repair = false) {
     showError("");
   } catch (error) {
     net.inflight = false;
+    if (repair && error.status === 422 && state.years && error.fields.includes("years")) {
+      showNotice(`This link asked for ${state.years} years, which the model cannot run ` +
+                 `(${error.message}). Showing the scenario's own horizon.`);
+      state.years = null;
+      applyStateToControls();
+      writeHash();
+      return send(true);
+    }
     if (repair && error.status === 422 && Object.keys(state.changes).length) {
       dropBadChanges(error);
       return send(false);
