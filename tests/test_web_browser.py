@@ -187,6 +187,8 @@ def test_moving_a_slider_changes_the_numbers_and_the_chart(page, url):
     assert after["removals"] != before["removals"]
     assert after["baseline"] == before["baseline"]  # the baseline stays on the chart
     assert page.locator('#changed-table tr[data-name="arrests.officers"]').is_visible()
+    source = page.inner_text('#changed-table tr[data-name="arrests.officers"] td:last-child')
+    assert source.strip() and "undefined" not in source and "null" not in source
     assert page.locator(f"{OFFICERS} input[type=number]").input_value() == after["officers"]
     assert "arrests.officers" in page.inner_text("#python-code")
     colours = page.evaluate("""[...document.querySelectorAll('#headline .delta')]

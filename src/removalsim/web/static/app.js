@@ -519,17 +519,23 @@ function renderChanged(data) {
   const scaled = new Set(data.spec.scaled || []);
   for (const r of data.changed) {
     const p = params[r.name];
-    const source = r.source_href
-      ? el("a", { href: r.source_href, target: "_blank", rel: "noopener", text: r.source_title })
-      : document.createTextNode(r.reason ? `Assumption: ${r.reason}` : "–");
+    const source = el("td");
+    if (r.source_title) {
+      source.append(r.source_href
+        ? el("a", { href: r.source_href, target: "_blank", rel: "noopener", text: r.source_title })
+        : `${r.source_title}${r.source_document ? ` (${r.source_document})` : ""}`);
+      const about = [r.source_publisher, r.source_published, r.source_tier].filter(Boolean);
+      if (about.length) source.append(el("span", { class: "note", text: ` (${about.join(", ")})` }));
+    } else {
+      source.append(r.reason ? `Assumption: ${r.reason}` : "–");
+    }
     const unit = r.unit === "switch" || r.unit === "choice" ? "" : ` ${plain(r.unit)}`;
     const yours = el("td", { class: "num", text: `${fmt(r.value)}${unit}` });
     if (scaled.has(r.name)) yours.append(el("span", { class: "note", text: " (plan scaled)" }));
     if (r.warning) yours.append(el("span", { class: "warn", text: "outside the record" }));
     body.append(el("tr", { "data-name": r.name },
       el("td", {}, p ? labelOf(p) : plain(r.label), el("br"), el("code", { text: r.name })),
-      el("td", { class: "num", text: `${fmt(r.baseline_value)}${unit}` }), yours,
-      el("td", {}, source)));
+      el("td", { class: "num", text: `${fmt(r.baseline_value)}${unit}` }), yours, source));
   }
   document.getElementById("changed-table").hidden = data.changed.length === 0;
   document.getElementById("changed-none").hidden = data.changed.length > 0;
