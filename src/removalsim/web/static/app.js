@@ -30,6 +30,7 @@ const perf = {
   asked: 0,               // when the last request left
   rendered: 0,
   renderedKey: null,
+  redraws: 0,             // charts actually redrawn (an unchanged figure is not)
 };
 const net = { inflight: false, dirty: false, bandsKey: null };
 
@@ -835,6 +836,7 @@ function drawOne(id) {
   const signature = fingerprint(figure);
   if (drawn.get(id) === signature) return Promise.resolve();   // same figure: nothing to redraw
   drawn.set(id, signature);
+  perf.redraws += 1;
   const phone = PHONE.matches;
   const layout = { ...LAYOUT, ...figure.layout,
                    legend: { ...LAYOUT.legend, font: { size: phone ? 10 : 11 } } };
