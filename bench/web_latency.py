@@ -1,7 +1,10 @@
 """Slider change to redrawn charts in the web explorer, in Debian's headless Chromium.
 
-Starts the app on a free local port, opens the page, moves the officers slider to a new value
-(never seen before, so no cached answer) ``--changes`` times, and reports p50/p95 of the time from
+Starts the app on a free local port, opens the page at 1400x1000, moves the officers slider to a
+new value (never seen before, so no cached answer, and 250 officers from the last, so that every
+chart on screen changes and is redrawn: the page skips figures that did not change, and the
+benchmark reports how many charts each change redrew) ``--changes`` times, and reports p50/p95
+of the time from
 the slider's input event to the redrawn charts (measured in the page: the API call, the headline
 numbers, ``Plotly.react`` on every chart on screen and the next animation frame; charts below the
 fold follow right after), and of the same measured from Python. The server runs in its
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -20,6 +24,8 @@ from removalsim.web.server import serving
 
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+"""The window the bound applies to: a laptop screen, every chart on screen redrawn."""
 MOVE = """([name, value]) => {
     const slider = document.querySelector(`[data-name="${name}"] input[type=range]`);
     slider.value = value;
@@ -41,18 +47,23 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
 
     with serving() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page = browser.new_page(viewport=VIEWPORT)
         page.goto(f"{url}/#scenario=current")
         page.wait_for_function("window.removalsim && window.removalsim.settled()",
                                timeout=120_000)
         outside: list[float] = []
+        redrawn: list[int] = []
         for i in range(warmup + changes):
-            value = 6000 + 10 * i  # a new value each time: the server runs the model every time
+            # a new value each time, far enough from the last that the answer and every chart
+            # change: the server runs the model and the page redraws every chart on screen
+            value = 6000 + 250 * i
+            before = page.evaluate("window.removalsim.perf.redraws")
             began = time.perf_counter()
             page.evaluate(MOVE, ["arrests.officers", value])
             # settled: the answer is drawn, and so are the charts below the fold
             page.wait_for_function("window.removalsim.settled()", polling="raf", timeout=30_000)
             outside.append((time.perf_counter() - began) * 1000)
+            redrawn.append(page.evaluate("window.removalsim.perf.redraws") - before)
         inside = page.evaluate("window.removalsim.perf.timings")[-changes:]
         parts = page.evaluate("window.removalsim.perf.parts")[-changes:]
         browser.close()
@@ -67,6 +78,11 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
         "page_mean_ms": statistics.fmean(inside),
         "api_p50_ms": percentile([p[0] for p in parts], 50),
         "draw_p50_ms": percentile([p[1] for p in parts], 50),
+        "api_p95_ms": percentile([p[0] for p in parts], 95),
+        "charts_redrawn_min": min(redrawn[warmup:]),
+        "draw_p95_ms": percentile([p[1] for p in parts], 95),
+        "load_average": os.getloadavg()[0],
+        "cores": os.cpu_count(),
     }
 
 
@@ -82,11 +98,16 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"slider change -> redrawn charts, {args.changes} changes, headless Chromium")
+    print(f"slider change -> redrawn charts, {args.changes} changes, headless Chromium at "
+          f"{VIEWPORT['width']}x{VIEWPORT['height']}")
     print(f"  in the page: p50 {result['page_p50_ms']:.0f} ms, p95 {result['page_p95_ms']:.0f} ms,"
           f" max {result['page_max_ms']:.0f} ms")
-    print(f"  of which: waiting for the API p50 {result['api_p50_ms']:.0f} ms, drawing the "
-          f"numbers and the charts on screen p50 {result['draw_p50_ms']:.0f} ms")
+    print(f"  of which: waiting for the API p50 {result['api_p50_ms']:.0f} ms "
+          f"(p95 {result['api_p95_ms']:.0f} ms), drawing the numbers and the charts on screen "
+          f"p50 {result['draw_p50_ms']:.0f} ms (p95 {result['draw_p95_ms']:.0f} ms)")
+    print(f"  every change redrew at least {result['charts_redrawn_min']} charts")
+    print(f"  machine: {result['cores']} cores, load average {result['load_average']:.1f} "
+          "at the end")
     print(f"  from Python: p50 {result['python_p50_ms']:.0f} ms, "
           f"p95 {result['python_p95_ms']:.0f} ms (adds Playwright's round trips)")
     verdict = "meets" if result["page_p95_ms"] <= 150 else "MISSES"

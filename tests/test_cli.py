@@ -88,7 +88,7 @@ def test_compare_reports_differences():
     assert rows["removals_total"]["difference"] == pytest.approx(
         data["b"]["removals_total"] - data["a"]["removals_total"])
     table = _invoke("compare", "fy2019", "border-surge-2019", "--years", "2")
-    assert "B - A" in table.output
+    assert "% change" in table.output and "border-surge-2019 (baseline)" not in table.output
 
 
 def test_params_and_scenarios():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from removalsim.charts import run_charts
 from removalsim.cli import app
 from removalsim.model import RESOURCES, run
 from removalsim.params import default_tree
@@ -60,13 +62,16 @@ def test_report_renders_in_chromium_without_errors(report):
         page.on("request", lambda r: errors.append(f"network: {r.url}")
                 if r.url.startswith("http") else None)
         page.goto(report.as_uri())
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4")
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5")
         answer = page.inner_text("#answer")
         charts = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+        titles = page.evaluate("[...document.querySelectorAll('.g-ytitle text')]"
+                               ".map(t => t.textContent)")
         browser.close()
     assert errors == []
     assert "1,000,000 removals" in answer
-    assert charts == 4
+    assert charts == len(run_charts(run("millions-2019", years=3)))
+    assert len(titles) == charts and all(titles)  # every chart has a titled y-axis
 
 
 def test_report_cli_rejects_bad_input(tmp_path):
@@ -81,3 +86,52 @@ def test_report_cli_rejects_bad_input(tmp_path):
 def test_report_with_draws_shows_bands():
     text = build_report("fy2019", draws=20, years=2)
     assert "P5-P95" in text
+
+
+@pytest.fixture(scope="module")
+def lite(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("lite") / "lite.html"
+    out = CliRunner().invoke(app, ["report", "millions-2019", "-o", str(path), "--lite",
+                                   "--draws", "20"])
+    assert out.exit_code == 0, out.output
+    return path
+
+
+def test_lite_report_is_small_static_and_stamped(lite):
+    text = lite.read_text(encoding="utf-8")
+    assert lite.stat().st_size < 1_000_000
+    assert "<script" not in text and "Plotly" not in text
+    result = run("millions-2019")
+    h = result.headline
+    assert text.count("<svg") == len(run_charts(result))
+    stamp = re.search(r'<p class="stamp" id="stamp">([^<]+)</p>', text).group(1)
+    for part in (h["model_version"], h["data_version"], h["scenario_hash"],
+                 dt.date.today().isoformat()):
+        assert part in stamp
+    assert "@media print" in text
+    assert "Removals in the year" in text and "Cases pending" in text  # axis titles
+    assert "Hatched: part years of the run, FY2019 (105 days)" in text
+    assert "6000.0" not in text and "Arrests (100% of days)" in text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+def test_lite_report_renders_and_prints_with_no_network(lite, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: errors.append(f"network: {r.url}")
+                if not r.url.startswith("file:") else None)
+        page.goto(lite.as_uri())
+        shown = page.evaluate("[...document.querySelectorAll('figure svg')]"
+                              ".map(s => s.getBoundingClientRect().height)")
+        page.emulate_media(media="print")
+        pdf = tmp_path / "report.pdf"
+        page.pdf(path=str(pdf))
+        browser.close()
+    assert errors == []
+    assert shown and all(h > 100 for h in shown)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

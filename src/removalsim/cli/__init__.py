@@ -75,16 +75,10 @@ def run_scenario(scenario: str, years: float | None, sets: list[str] | None) -> 
 
 
 def console():
-    """A Rich console at least 100 columns wide."""
-    from rich.console import Console
+    """A Rich console at the terminal's width (plain, ``COLUMNS`` or 100 wide, when piped)."""
+    from removalsim.cli.tables import console as fitted
 
-    return Console(width=max(100, min(160, _terminal_width())))
-
-
-def _terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((120, 40)).columns
+    return fitted()
 
 
 def money(x: float) -> str:

@@ -189,7 +189,11 @@ def _print_sensitivity(result: Sensitivity, top: int) -> None:
               f"(central run: {_value(result.output, result.central)})[/bold]")
     table = Table(title=f"{result.method} indices, 95% intervals, {result.runs:,} runs "
                   f"(N = {result.draws:,}, seed {result.seed})")
-    for column in ("#", "assumption", result.index_name, "S1", "at low end", "at high end"):
+    total = {"ST": "share of the spread, with interactions (ST)",
+             "delta": "effect on the whole distribution (delta)"}.get(result.index_name,
+                                                                     result.index_name)
+    for column in ("#", "assumption", total, "share of the spread alone (S1)",
+                   "at the low end of its range", "at the high end"):
         if column == "assumption":
             table.add_column(column, overflow="fold")
         else:
@@ -280,7 +284,7 @@ def sweep(
 
     table = Table(title=f"summary view (medians; first {len(frame)} of {result.points:,} points)")
     for column in frame.columns:
-        table.add_column(column.replace("_p50", " (P50)"), justify="right", overflow="fold")
+        table.add_column(column.replace("_p50", " (P50)").replace("_", " "), justify="right")
     for _, row in frame.iterrows():
         table.add_row(*(_cell(v) for v in row))
     console().print(table)

@@ -1,6 +1,7 @@
 """The FastAPI app: a JSON API over the model and the single-page explorer.
 
-Endpoints: ``POST /api/run``, ``POST /api/compare``, ``GET /api/params``, ``GET /api/scenarios``;
+Endpoints: ``POST /api/run``, ``POST /api/compare``, ``GET /api/params``, ``GET /api/scenarios``,
+``GET /api/vocabulary``;
 the page at ``/``; its files under ``/static``; the OpenAPI schema at ``/openapi.json``.
 """
 
@@ -20,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from removalsim import vocabulary
 from removalsim.model import model_version, resolve
 from removalsim.web import catalog, runs
 from removalsim.web.limits import MAX_BODY_BYTES, BodyLimit
@@ -89,7 +91,7 @@ def answer(spec: RunSpec, where: list[str | int]) -> dict[str, Any]:
         "changed": changed,
         "warnings": [row["warning"] for row in changed if row["warning"]],
         "bands": bands,
-        "python": catalog.python_snippet(spec.scenario.value, spec.years, spec.changes,
+        "python": catalog.python_snippet(spec.scenario.value, spec.years, spec.model_changes(),
                                          spec.draws, spec.seed),
     }
 
@@ -192,6 +194,11 @@ def create_app(warm_up: bool = True) -> FastAPI:
     def scenarios_endpoint() -> Response:
         """The shipped scenarios."""
         return _json(catalog.scenarios())
+
+    @app.get("/api/vocabulary")
+    def vocabulary_endpoint() -> Response:
+        """Labels, units and meanings of outputs, stages, routes, groups and statuses."""
+        return _json(vocabulary.as_dict())
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:

@@ -50,6 +50,31 @@ def schedule(scenario: Scenario, name: str) -> list[tuple[dt.date, Value]]:
     return [(scenario.start, value_in(scenario, name)), *inside]
 
 
+def scaled_plan(scenario: Scenario, name: str, value: Value) -> dict[dt.date, Value]:
+    """A scenario's dated plan of a parameter scaled so that it starts at ``value``.
+
+    Every planned value is multiplied by ``value`` over the planned value at the start, so a
+    planned ramp keeps its shape; a plan starting at zero, or a non-number, is replaced by
+    ``value`` from the start.
+
+    Examples
+    --------
+    >>> from removalsim.scenario import load_scenario
+    >>> plan = scaled_plan(load_scenario("fy2019"), "detention.beds", 1.0)
+    >>> list(plan.values())
+    [1.0]
+    """
+    start = value_in(scenario, name)
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (value, start))
+    if not numbers or not start:
+        return {scenario.start: value}
+    factor = float(value) / float(start)
+    param = default_tree()[name]
+    later = parameter_values(param, scenario.changes.get(name), scenario.hold)
+    return {scenario.start: value,
+            **{d: float(v) * factor for d, v in later if d > scenario.start}}
+
+
 def history(param: Parameter, today: dt.date | None = None) -> dict[str, Any]:
     """The range of a parameter's dated values up to today: what has been on record."""
     today = today or dt.date.today()
@@ -175,7 +200,8 @@ def changed(scenario: Scenario, changes: dict[str, Value]) -> list[dict[str, Any
     return rows
 
 
-def python_snippet(scenario: str, years: float | None, changes: dict[str, Value],
+def python_snippet(scenario: str, years: float | None,
+                   changes: dict[str, Value | dict[dt.date, Value]],
                    draws: int | None = None, seed: int = 0) -> str:
     """Python code that reproduces a request."""
     options = []
@@ -185,7 +211,8 @@ def python_snippet(scenario: str, years: float | None, changes: dict[str, Value]
         items = "".join(f"    {json.dumps(k)}: {_py(v)},\n" for k, v in sorted(changes.items()))
         options.append(f"changes={{\n{items}}}")
     name = json.dumps(scenario)
-    lines = ["import removalsim", "",
+    dated = any(isinstance(v, dict) for v in changes.values())
+    lines = [*(["import datetime as dt"] if dated else []), "import removalsim", "",
              f"result = removalsim.run({', '.join([name, *options])})",
              "print(result.summary())", "result.fiscal_years  # the fiscal-year table"]
     if draws:
@@ -196,7 +223,10 @@ def python_snippet(scenario: str, years: float | None, changes: dict[str, Value]
     return "\n".join(lines) + "\n"
 
 
-def _py(value: Value) -> str:
+def _py(value: Value | dict[dt.date, Value]) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"dt.date({d.year}, {d.month}, {d.day}): {_py(v)}"
+                               for d, v in value.items()) + "}"
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, float):  # floats stay floats: the scenario hash tells 700 from 700.0

@@ -116,12 +116,13 @@ def run_payload(spec: RunSpec) -> dict[str, Any]:
     removalsim.yamlio.InputError
         When the model refuses the spec.
     """
-    key = (spec.scenario.value, spec.years, tuple(sorted(spec.changes.items())), spec.marginal)
+    key = (spec.scenario.value, spec.years, tuple(sorted(spec.changes.items())),
+           tuple(sorted(spec.scaled)), spec.marginal)
     cached = _runs.get(key)
     if cached is not None:
         return cached
     with _model_lock:
-        result = run(spec.scenario.value, years=spec.years, changes=dict(spec.changes),
+        result = run(spec.scenario.value, years=spec.years, changes=spec.model_changes(),
                      marginal=spec.marginal)
     payload = finite({
         "summary": result.summary(),
@@ -151,7 +152,7 @@ def bands_payload(spec: RunSpec) -> dict[str, Any]:
         return cached
     with _model_lock:
         mc = monte_carlo(spec.scenario.value, spec.draws, seed=spec.seed, years=spec.years,
-                         changes=dict(spec.changes) or None, progress=False)
+                         changes=spec.model_changes() or None, progress=False)
     fan = {}
     for column in FAN_COLUMNS:
         frame = mc.fan(column)

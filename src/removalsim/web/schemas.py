@@ -10,7 +10,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from removalsim.params import check_value, default_tree
 from removalsim.scenario import MAX_YEARS, shipped
@@ -53,6 +53,13 @@ class RunSpec(BaseModel):
         description="Parameter changes from the start date, {name: value} (see /api/params).",
         json_schema_extra={"propertyNames": {"enum": sorted(default_tree())}},
     )
+    scaled: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list,
+        max_length=MAX_CHANGES,
+        description="Names in changes whose value scales the scenario's dated plan (every planned "
+        "value times the new start value over the planned one) instead of replacing it with a "
+        "flat value from the start.",
+    )
     draws: Annotated[int, Field(ge=1, le=MAX_DRAWS)] | None = Field(
         default=None, description=f"Monte Carlo draws for uncertainty bands (1-{MAX_DRAWS})."
     )
@@ -74,10 +81,28 @@ class RunSpec(BaseModel):
             check_value(tree[name], value, f"changes['{name}']")
         return changes
 
+    @model_validator(mode="after")
+    def _scaled_are_changed(self) -> RunSpec:
+        for name in self.scaled:
+            if name not in self.changes:
+                raise ValueError(f"scaled: '{name}' is not in changes")
+        return self
+
+    def model_changes(self) -> dict[str, Any]:
+        """The changes as ``removalsim.run`` takes them, a scaled plan as dated values."""
+        if not self.scaled:
+            return dict(self.changes)
+        from removalsim.scenario import load_scenario
+        from removalsim.web.catalog import scaled_plan
+
+        scenario = load_scenario(self.scenario.value)
+        return {name: scaled_plan(scenario, name, value) if name in self.scaled else value
+                for name, value in self.changes.items()}
+
     def key(self) -> tuple:
         """A hashable identity of the request, for caching."""
         return (self.scenario.value, self.years, tuple(sorted(self.changes.items())),
-                self.draws, self.seed, self.marginal)
+                tuple(sorted(self.scaled)), self.draws, self.seed, self.marginal)
 
 
 class CompareSpec(BaseModel):
