@@ -120,7 +120,9 @@ def run(
     target = target_vector(resolved, inputs)
     outcome, daily = execute(inputs, mult, add, target, keep_daily=True)
     head = outcome.headline(None)
-    removals, cost = head["removals_total"], head["cost_total_usd"]
+    # shadow values count what the question counts: the target's removals when there is one
+    removals = head["target_removals"] if resolved.target else head["removals_total"]
+    cost = head["cost_total_usd"]
     values: dict[str, dict[str, float | None]] = {}
     shadow: dict[str, dict[str, float]] = {}
     for i, name in enumerate(RESOURCES if marginal else []):
@@ -134,7 +136,8 @@ def run(
                         "plus_10": extra}
     bottleneck = None
     if marginal:
-        bottleneck = _bottleneck(shadow, float(removals[0]), inputs, target, columns)
+        key = "target_removals" if resolved.target else "removals_total"
+        bottleneck = _bottleneck(shadow, float(removals[0]), inputs, target, columns, key)
     base = Outcome(*(a[:1] for a in (outcome.year_sum, outcome.year_end, outcome.binding,
                                      outcome.summary)), outcome.days_per_year)
     return Result(
@@ -151,7 +154,7 @@ def run(
 
 
 def _bottleneck(shadow: dict[str, dict[str, float]], removals: float, inputs: Inputs,
-                target: np.ndarray, columns: list[int]) -> str:
+                target: np.ndarray, columns: list[int], key: str) -> str:
     """The binding constraint from the shadow values.
 
     The bottleneck is the capacity whose +10% gains most. When that gain is under 1% of removals
@@ -170,6 +173,6 @@ def _bottleneck(shadow: dict[str, dict[str, float]], removals: float, inputs: In
     for n in critical:
         mult[0, columns[names.index(n)]] = 1.0 + MARGINAL_STEP
     together, _ = execute(inputs, mult, np.zeros_like(mult), target, keep_daily=False)
-    gain = float(together.headline(None)["removals_total"][0] - removals)
+    gain = float(together.headline(None)[key][0] - removals)
     shadow["+".join(critical)] = {"minus_10": float("nan"), "plus_10": gain}
     return "co-binding: " + "+".join(critical)

@@ -247,6 +247,18 @@ def _price_year() -> int:
     return PRICE_YEAR
 
 
+SEGMENT_WORDS = {
+    "no_contact": "people never in contact",
+    "docket": "people awaiting a court decision",
+    "final_order": "people with final orders",
+    "prior_removal": "people who re-entered after a removal",
+    "status_ended": "people whose status was ended",
+    "case_closed": "people whose case was closed",
+    "border": "people arrested at the border",
+}
+"""Target segments in plain words, for sentences."""
+
+
 def describe_segments(segments: tuple[str, ...]) -> str:
     """Plain words for a set of target segments."""
     interior = set(REMOVABLE_STATUSES)
@@ -254,22 +266,25 @@ def describe_segments(segments: tuple[str, ...]) -> str:
         if "border" in segments:
             return "people (interior and border arrests)"
         return "undocumented people arrested in the interior"
-    return " and ".join(label(s).lower() for s in segments)
+    return " and ".join(SEGMENT_WORDS[s] for s in segments)
 
 
 def binding_words(h: dict[str, Any]) -> str:
     """What binds, in words: the bottleneck with its shadow value, or the stage that limits flow."""
     name = h["binding_constraint"]
     shadow = h.get("shadow_removals") or {}
+    counted = "of them" if h.get("target") else ""
     if name is None:
         stage = h["binding_stage"]
         return f"{label(stage).lower()} limit flow on {h['binding_share'][stage]:.0%} of days"
     if name == "none":
         return "no capacity binds (+10% of any gains under 1%)"
     if name.startswith("co-binding: "):
-        return f"{' and '.join(label(n).lower() for n in name[12:].split('+'))} bind together"
+        names = " and ".join(label(n).lower() for n in name[12:].split("+"))
+        return f"{names} bind together"
     gain = shadow[name]["plus_10"]
-    return f"{label(name).lower()} bind (+10% gives {gain:,.0f} more removals)"
+    more = f"{gain:,.0f} more {counted} removals".replace("  ", " ")
+    return f"the binding constraint is {label(name).lower()} (+10% gives {more})"
 
 
 def sentence(h: dict[str, Any]) -> str:
