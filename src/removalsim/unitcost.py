@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from removalsim.prices import to_price_year
-from removalsim.yamlio import InputError, read_yaml_file
+from removalsim.yamlio import InputError, did_you_mean, read_yaml_file
 
 TRANSPORT_STAGE = "removal"
 """The stage whose unit cost applies only to people the government transports."""
@@ -340,7 +340,8 @@ def side_by_side(names: list[str] | None = None) -> list[dict[str, Any]]:
     table = studies()
     unknown = [n for n in names or [] if n not in table]
     if unknown:
-        raise InputError(f"unknown study {unknown}; choose from {', '.join(table)}")
+        raise InputError(f"unknown study '{unknown[0]}'{did_you_mean(unknown[0], table)} "
+                         f"(studies: {', '.join(table)})")
     rows = []
     for name in names or list(table):
         study = table[name]

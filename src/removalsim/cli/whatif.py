@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from removalsim.cli import JsonOpt, ScenarioArg, app, console, fail, money
+from removalsim.cli import JsonOpt, ScenarioArg, app, console, fail, money, output_file
 from removalsim.vocabulary import label
 
 FromOpt = Annotated[
@@ -216,10 +216,7 @@ def report(
     from removalsim.report import write_report
     from removalsim.yamlio import InputError
 
-    if output.suffix.lower() not in {".html", ".htm"}:
-        fail(f"the report is HTML: give a file ending in .html, got '{output}'")
-    if not output.parent.exists():
-        fail(f"folder '{output.parent}' does not exist")
+    output_file(output, "--output (an HTML report)", (".html", ".htm"))
     try:
         write_report(scenario, output, draws=draws, seed=seed, years=years, lite=lite)
     except InputError as error:
