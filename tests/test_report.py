@@ -49,6 +49,7 @@ def test_report_states_answer_and_sources(report):
         assert f"({ref.publisher}, {ref.published}, {ref.tier})".replace("'", "&#x27;") in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
 def test_report_renders_in_chromium_without_errors(report):
     from playwright.sync_api import sync_playwright

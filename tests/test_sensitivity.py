@@ -61,6 +61,7 @@ def test_years_to_target_counts_not_reached_as_the_horizon():
     assert any("lower bound" in note for note in s.notes)
 
 
+@pytest.mark.slow
 def test_delta_method_with_its_noise_floor():
     s = sensitivity("fy2019", "removals_total", method="delta", draws=128, years=1)
     assert s.index_name == "delta"

@@ -27,7 +27,8 @@ BEDS = '[data-name="detention.beds"]'
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WIDTHS = {390: 844, 1400: 1000, 1920: 1080}
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -12,6 +13,8 @@ from schemathesis.checks import (
 )
 
 from removalsim.web.app import create_app
+
+pytestmark = pytest.mark.slow
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(warm_up=False))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

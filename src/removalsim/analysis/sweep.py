@@ -35,7 +35,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -64,7 +64,8 @@ class Grid(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     description: str | None = None
-    scenario: str | list[str] = Field(description="Scenario name(s), paths or a+b expressions.")
+    scenario: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Scenario name(s), paths or a+b expressions.")
     years: float | None = Field(default=None, gt=0, le=MAX_YEARS)
     draws: int = Field(default=100, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0)

@@ -53,12 +53,32 @@ def user_error(error: BaseException) -> str | None:
     return None
 
 
+_UsageError = typer.BadParameter.__base__
+"""Click's UsageError, as the installed typer raises it (typer may bundle its own click)."""
+
+
+def _usage(error: Any) -> None:
+    """A bad option or argument: one line naming it, not a box."""
+    command = error.ctx.command_path if error.ctx else "removalsim"
+    fail(f"{error.format_message()} (see '{command} --help')")
+
+
 class _Commands(TyperGroup):
     """The command group: an error in the user's input ends a command with one line, exit 2."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError as error:
+            if not error.format_message():  # no command given: the help was shown
+                raise
+            _usage(error)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except _UsageError as error:
+            _usage(error)
         except Exception as error:
             message = user_error(error)
             if message is None:
@@ -170,7 +190,7 @@ def output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = PLOT
     if path is None:
         return
     if suffixes and path.suffix.lower() not in suffixes:
-        fail(f"{option} needs a file name ending in {', '.join(suffixes)}, got '{path}'")
+        fail(f"{option} needs a {' or '.join(suffixes)} file name, got '{path}'")
     if path.is_dir():
         fail(f"{option}: '{path}' is a folder; give a file name")
     if path.exists() and not path.is_file():
