@@ -199,7 +199,8 @@ def _types_in(annotation: Any) -> list[Any]:
     return [annotation] if not args else [t for a in args for t in _types_in(a)]
 
 
-def describe(error: ValidationError, lines: Lines, where: str, model: type[BaseModel]) -> str:
+def describe(error: ValidationError, lines: Lines, where: str, model: type[BaseModel],
+             prefix: tuple[Any, ...] = ()) -> str:
     """One line per problem in a validated file: file, line, key and what is wrong.
 
     Parameters
@@ -212,10 +213,12 @@ def describe(error: ValidationError, lines: Lines, where: str, model: type[BaseM
         The file's name.
     model
         The model validated, whose field names are suggested for an unknown key.
+    prefix
+        Where in the file the validated data sits (empty for the whole file).
     """
     problems = []
     for item in error.errors():
-        loc = tuple(item["loc"])
+        loc = (*prefix, *item["loc"])
         if item["type"] == "extra_forbidden":
             msg = "unknown key" + did_you_mean(loc[-1], field_names(model))
         else:

@@ -140,16 +140,15 @@ def estimates(
     study: Annotated[
         list[str] | None, typer.Argument(help="Studies to show (default: all).")
     ] = None,
+    study_file: Annotated[Path | None, typer.Option(
+        "--study", help="A study file of your own, in the schema of the shipped "
+        "published_estimates.yaml (one study, or studies: {name: study}).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Published estimates side by side: their number, our reproduction, the model's answer."""
     from removalsim.unitcost import side_by_side
-    from removalsim.yamlio import InputError
 
-    try:
-        rows = side_by_side(study or None)
-    except InputError as error:
-        fail(str(error))
+    rows = side_by_side(study or None, study_file)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -168,7 +167,8 @@ def estimates(
             row["study"], first["metric"], _usd(first["published"]),
             _usd(first["reproduced"]) + ("" if first["matches"] else " (differs)"),
             _usd(row["per_removal_usd_model_price_year"]),
-            _usd(model["cost_per_removal_usd"]), _model_words(model),
+            "-" if model is None else _usd(model["cost_per_removal_usd"]),
+            "no model question" if model is None else _model_words(model),
         )
     term.print(table)
     for row in rows:
@@ -177,7 +177,12 @@ def estimates(
             verdict = "matches" if item["matches"] else "differs"
             term.print(f"  also {item['metric']}: published {_usd(item['published'])}, "
                        f"reproduced {_usd(item['reproduced'])} ({verdict})")
-        term.print(f"  model: {row['model']['sentence']}")
+        if row["total_usd"] is not None:
+            term.print(f"  total ({row['price_year']} $): {_usd(row['total_usd'])} with fixed "
+                       f"costs, {_usd(row['total_without_fixed_usd'])} without "
+                       f"({_usd(row['fixed_usd'])} fixed)")
+        if row["model"] is not None:
+            term.print(f"  model: {row['model']['sentence']}")
         for reason in row["differs_because"]:
             term.print(f"  - {reason}")
 
