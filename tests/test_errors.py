@@ -220,3 +220,15 @@ def test_goal_and_budget_changes_run_again(tmp_path: Path, command: list[str]):
     assert cli.exit_code == 0, cli.output
     assert json.loads(cli.output)["removals_total"] == pytest.approx(
         again.headline["removals_total"])
+
+
+@pytest.mark.parametrize(("module", "command", "extra"), [
+    ("uvicorn", ["serve"], "web"),
+    ("plotly", ["report", "fy2019", "-o", "r.html"], "report"),
+])
+def test_a_missing_extra_is_named(monkeypatch, tmp_path: Path, module: str, command: list[str],
+                                  extra: str):
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    monkeypatch.chdir(tmp_path)
+    line = _error(*command)
+    assert f"pip install 'removalsim[{extra}]'" in line
