@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -142,3 +143,25 @@ def test_a_job_past_its_budget_or_abandoned_is_stopped_and_its_worker_replaced()
         assert pool.replaced == 2
     finally:
         pool.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
+def test_the_page_works_under_its_content_security_policy():
+    from playwright.sync_api import sync_playwright
+
+    from removalsim.web.server import running
+
+    blocked: list[str] = []
+    with running() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--headless", "--disable-gpu"])
+        page = browser.new_page()
+        page.on("console", lambda m: blocked.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda error: blocked.append(str(error)))
+        page.goto(url)  # (no string evaluation here: the policy rightly forbids it)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        charts = page.locator(".js-plotly-plot").count()
+        browser.close()
+    assert blocked == [] and charts > 0
