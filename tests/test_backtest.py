@@ -105,6 +105,7 @@ def test_targets_are_met(result: bt.Backtest, metric: str) -> None:
     assert result.mape(result.test_years)[metric] <= 25.0
 
 
+@pytest.mark.slow
 def test_cli_json_and_plot(tmp_path) -> None:
     chart = tmp_path / "backtest.png"
     out = runner.invoke(app, ["backtest", "--json", "--plot", str(chart)])

@@ -181,7 +181,7 @@ def _check(args: list[str], files: dict[str, bytes], outputs: list[str]) -> None
 HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-@settings(max_examples=20, suppress_health_check=HEALTH)
+@settings(max_examples=15, suppress_health_check=HEALTH)
 @given(invocations(), scenario_texts())
 def test_any_command_line_exits_0_or_2_and_writes_only_its_output(invocation, text):
     args, outputs = invocation
