@@ -119,6 +119,8 @@ def test_one_heavy_request_per_client():
 
 @pytest.mark.slow
 def test_a_job_past_its_budget_or_abandoned_is_stopped_and_its_worker_replaced():
+    """A job in a started worker is stopped by ending the worker (a worker still starting is
+    kept: only the request gives up)."""
     pool = Pool(size=1)
     body = RunSpec(scenario="current", years=20, draws=2000).model_dump(mode="json")
 
@@ -139,6 +141,7 @@ def test_a_job_past_its_budget_or_abandoned_is_stopped_and_its_worker_replaced()
         return outcomes
 
     try:
+        pool.warm(RunSpec(scenario="fy2019", years=0.1, draws=2).model_dump(mode="json"))
         assert asyncio.run(scenario()) == ["TooSlow", "Cancelled", "5"]
         assert pool.replaced == 2
     finally:

@@ -50,6 +50,7 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker p
 
     numba.set_num_threads(1)
     runs.compute_bands(RunSpec(years=0.1, draws=2))  # load the compiled engine before any job
+    conn.send(("ready", None))
     while True:
         try:
             body = conn.recv()
@@ -72,6 +73,16 @@ class _Worker:
                                        name="removalsim-worker")
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the worker to have loaded the engine; True once it has."""
+        try:
+            if not self.ready and self.conn.poll(max(0.0, seconds)):
+                self.ready = self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):  # it died while starting; the pool replaces it
+            return False
+        return self.ready
 
     def stop(self) -> None:
         self.conn.close()
@@ -99,7 +110,12 @@ class Pool:
 
     def _take(self) -> _Worker:
         with self._lock:
-            return self._idle.pop() if self._idle else _Worker(self._context)
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.is_alive():
+                    return worker
+                worker.stop()
+            return _Worker(self._context)
 
     def _give(self, worker: _Worker) -> None:
         with self._lock:
@@ -133,6 +149,10 @@ class Pool:
             raise TooSlow from None
         try:
             worker = await asyncio.to_thread(self._take)
+            while not await asyncio.to_thread(worker.wait_ready, _POLL * 5):
+                if time.monotonic() > deadline:  # still starting: keep it, give up the job
+                    self._give(worker)
+                    raise TooSlow
             await asyncio.to_thread(worker.conn.send, body)
             while not worker.conn.poll():
                 if time.monotonic() > deadline or (gone is not None and await gone()):
@@ -162,6 +182,7 @@ class Pool:
         """Start every worker and run a small job in each, so the first request is quick."""
         workers = [self._take() for _ in range(self.size)]
         for worker in workers:
+            worker.wait_ready(600)
             worker.conn.send(body)
         for worker in workers:
             worker.conn.recv()
