@@ -7,6 +7,7 @@ import anything heavy inside the command functions so that ``removalsim --help``
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import pkgutil
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
+
+from removalsim.prices import PRICE_YEAR
 
 if TYPE_CHECKING:
     from removalsim.results import Result
@@ -109,8 +112,7 @@ def _main(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
     = False,
 ) -> None:
-    """removalsim: can US immigration enforcement remove millions, how fast, where does it jam,
-    and at what cost?"""
+    """Options of the ``removalsim`` command itself (the help text is the app's)."""
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="A shipped scenario name (see `scenarios`), a YAML path, or a+b.")
@@ -122,7 +124,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Change a parameter from the start: NAME=VALUE (repeatable). "
-                 "Dollars are 2025 dollars; give NAME=VALUE@YEAR for dollars of another year."),
+                 f"Dollars are {PRICE_YEAR} dollars; give NAME=VALUE@YEAR for dollars of another "
+                 "year."),
 ]
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
@@ -154,8 +157,7 @@ def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
                 value = float(text)
             except ValueError:
                 value = text
-            if isinstance(value, float) and value != value or value in (float("inf"),
-                                                                         float("-inf")):
+            if isinstance(value, float) and not math.isfinite(value):
                 fail(f"--set {name.strip()}: give a finite number, got '{text}'")
         if name.strip() in changes:
             fail(f"--set {name.strip()} is given twice")
@@ -167,8 +169,9 @@ def run_scenario(scenario: str, years: float | None, sets: list[str] | None) -> 
     """Run a scenario (errors in the input end the command with one line, exit 2)."""
     from removalsim.model import run
 
-    result = run(scenario, years=years, changes=parse_sets(sets))
-    warn_unusual(result.scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    result = run(scenario, years=years, changes=changes)
+    warn_unusual(result.scenario, changes)
     return result
 
 

@@ -59,9 +59,9 @@ def mc(
     from removalsim.analysis.mc import monte_carlo
 
     output_file(plot, "--plot")
-    result = monte_carlo(scenario, draws, seed, years=years, changes=parse_sets(sets),
-                         progress=True)
-    warn_unusual(result.scenario, parse_sets(sets))
+    changes = parse_sets(sets)
+    result = monte_carlo(scenario, draws, seed, years=years, changes=changes, progress=True)
+    warn_unusual(result.scenario, changes)
     if plot is not None:
         result.plot(str(plot))
     if as_json:
@@ -175,9 +175,10 @@ def sensitivity(
     from removalsim.analysis.sensitivity import sensitivity as analyse
 
     output_file(plot, "--plot")
+    changes = parse_sets(sets)
     result = analyse(scenario, output, method=method, draws=draws, seed=seed, years=years,
-                     changes=parse_sets(sets), progress=True)
-    warn_unusual(result.scenario, parse_sets(sets))
+                     changes=changes, progress=True)
+    warn_unusual(result.scenario, changes)
     if plot is not None:
         result.plot(str(plot), top=top)
     if as_json:
