@@ -181,6 +181,8 @@ def test_version():
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"removalsim {removalsim.__version__}"
     assert removalsim.__version__[0].isdigit()
+    completion = runner.invoke(app, ["--show-completion", "bash"], prog_name="removalsim")
+    assert completion.exit_code == 0 and "_removalsim_completion" in completion.output
 
 
 def test_dollars_state_their_price_year():
