@@ -181,7 +181,7 @@ def _check(args: list[str], files: dict[str, bytes], outputs: list[str]) -> None
 HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-@settings(max_examples=15, suppress_health_check=HEALTH)
+@settings(max_examples=10, suppress_health_check=HEALTH)
 @given(invocations(), scenario_texts())
 def test_any_command_line_exits_0_or_2_and_writes_only_its_output(invocation, text):
     args, outputs = invocation
@@ -218,7 +218,7 @@ def grid_texts(draw) -> bytes:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, suppress_health_check=HEALTH)
+@settings(max_examples=10, suppress_health_check=HEALTH)
 @given(grid_texts(), st.sampled_from(["out.duckdb", "folder", "missing/out.duckdb",
                                       "existing.txt"]), st.booleans())
 def test_sweep_with_any_grid_exits_0_or_2_and_writes_only_its_output(text, out, overwrite):

@@ -206,6 +206,7 @@ def test_values_off_the_record_draw_a_warning():
     assert "warning:" in result.output and "outside anything on record" in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["goal", "--remove", "450000"], ["budget", "--usd", "1e9"]])
 def test_goal_and_budget_changes_run_again(tmp_path: Path, command: list[str]):
     result = runner.invoke(app, [*command, "--years", "1", "--from", "fy2019", "--json"])

@@ -58,6 +58,7 @@ def plan():
     return solve_goal("current", int(base * 1.15), 3), int(base * 1.15)
 
 
+@pytest.mark.slow
 def test_a_plan_reaches_the_goal_in_the_model(plan):
     plan, goal = plan
     assert not plan.feasible and plan.reachable and plan.added
@@ -74,6 +75,7 @@ def test_a_plan_reaches_the_goal_in_the_model(plan):
         assert out["required"][name] <= levers()[name].upper
 
 
+@pytest.mark.slow
 def test_a_plan_is_pruned_to_the_goal(plan):
     """No lever can be cut by a quarter and still reach the goal (the prune worked)."""
     plan, goal = plan
