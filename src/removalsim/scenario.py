@@ -200,8 +200,6 @@ def parameter_value(param: Parameter, value: Any, where: str) -> Value:
             raise ValueError(f"{where}: no CPI-U value for {year}; price years run from "
                              f"{min(cpi())} to {max(cpi())}")
         value = to_price_year(amount, year, PRICE_YEAR)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
     check_value(param, value, where)
     return value
 
