@@ -4,6 +4,7 @@ PIP ?= $(PYTHON) -m pip
 
 .PHONY: install install-test install-docs run test lint bench docs
 
+# `make run` needs only the core; `make test` and `make bench` install every extra.
 install:
 	$(PIP) install -e .
 

@@ -47,7 +47,7 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
 
     with serving() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
+        page = browser.new_page(viewport=VIEWPORT, bypass_csp=True)  # it evaluates JS strings
         page.goto(f"{url}/#scenario=current")
         page.wait_for_function("window.removalsim && window.removalsim.settled()",
                                timeout=120_000)

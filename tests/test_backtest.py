@@ -44,6 +44,7 @@ def test_every_record_year_has_a_shipped_replay() -> None:
         assert not shipped_replay.changes and shipped_replay.hold is None
 
 
+@pytest.mark.slow
 def test_shipped_replay_gives_the_backtest_prediction(result: bt.Backtest) -> None:
     headline = run("fy2016", marginal=False).headline
     assert headline["removals_total"] == pytest.approx(result.predicted[2016]["removals"])
@@ -67,6 +68,7 @@ def test_actuals_only_score_complete_years() -> None:
     assert record["removals"][2019] == annual("removals")[2019]
 
 
+@pytest.mark.slow
 def test_rows_errors_and_mape_are_consistent(result: bt.Backtest) -> None:
     years = range(bt.FIRST_YEAR, bt.LAST_YEAR + 1)
     assert len(result.rows) == len(years) * len(bt.METRICS)
@@ -83,6 +85,7 @@ def test_rows_errors_and_mape_are_consistent(result: bt.Backtest) -> None:
     assert not set(result.fit_years) & set(result.test_years)
 
 
+@pytest.mark.slow
 def test_fit_window_is_the_one_recorded_by_calibrate(result: bt.Backtest) -> None:
     from removalsim.params import default_tree
 
@@ -92,12 +95,14 @@ def test_fit_window_is_the_one_recorded_by_calibrate(result: bt.Backtest) -> Non
     assert all(r["test_years"] == result.test_years for r in recorded)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metric", bt.TARGET_METRICS)
 def test_targets_are_met(result: bt.Backtest, metric: str) -> None:
     assert result.mape(result.fit_years)[metric] <= 15.0
     assert result.mape(result.test_years)[metric] <= 25.0
 
 
+@pytest.mark.slow
 def test_cli_json_and_plot(tmp_path) -> None:
     chart = tmp_path / "backtest.png"
     out = runner.invoke(app, ["backtest", "--json", "--plot", str(chart)])

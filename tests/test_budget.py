@@ -19,12 +19,14 @@ def purchases():
     return [spend("current", usd, 1) for usd in (0.0, 5e8, 2e9)]
 
 
+@pytest.mark.slow
 def test_a_bigger_budget_never_buys_fewer_removals(purchases):
     removals = [p.result.headline["removals_total"] for p in purchases]
     assert removals == sorted(removals)
     assert removals[-1] > removals[0]
 
 
+@pytest.mark.slow
 def test_a_purchase_stays_within_its_budget_and_its_time_bounds(purchases):
     for p in purchases:
         out = p.to_json()

@@ -49,6 +49,7 @@ def test_run_json_has_every_key_with_finite_numbers():
         data["removals_total"])
 
 
+@pytest.mark.slow
 def test_run_writes_csv_and_png(tmp_path: Path):
     result = _invoke("run", "fy2019", "--years", "2", "--csv", str(tmp_path / "out"),
                      "--plot", str(tmp_path / "chart.png"))

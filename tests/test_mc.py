@@ -185,6 +185,7 @@ def test_only_yearly_aggregates_are_kept(millions):
         assert values.shape == (millions.draws, years)
 
 
+@pytest.mark.slow
 def test_mc_command_json_and_plot(tmp_path):
     png = tmp_path / "fan.png"
     result = runner.invoke(app, ["mc", "millions-2019", "--draws", "30", "--seed", "4", "--years",

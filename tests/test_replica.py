@@ -6,6 +6,8 @@ import pytest
 
 from removalsim.replica import SCALE, cross_check, replicate
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("scenario", ["fy2019", "millions-2019"])
 def test_mean_removals_and_detention_agree_with_the_fluid_model_within_5_percent(scenario):

@@ -27,6 +27,7 @@ def report(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(report):
     text = report.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", text)
@@ -34,6 +35,7 @@ def test_report_is_self_contained(report):
     assert "Plotly" in text
 
 
+@pytest.mark.slow
 def test_report_states_answer_and_sources(report):
     text = report.read_text(encoding="utf-8")
     result = run("millions-2019", years=3)
@@ -49,6 +51,7 @@ def test_report_states_answer_and_sources(report):
         assert f"({ref.publisher}, {ref.published}, {ref.tier})".replace("'", "&#x27;") in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
 def test_report_renders_in_chromium_without_errors(report):
     from playwright.sync_api import sync_playwright
@@ -83,6 +86,7 @@ def test_report_cli_rejects_bad_input(tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow
 def test_report_with_draws_shows_bands():
     text = build_report("fy2019", draws=20, years=2)
     assert "P5-P95" in text

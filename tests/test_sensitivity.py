@@ -20,6 +20,7 @@ def small():
     return sensitivity("millions-2019", "removals_total", draws=32, years=3, seed=2)
 
 
+@pytest.mark.slow
 def test_every_sampled_assumption_gets_an_index_with_an_interval(small):
     assert small.method == "sobol"
     assert small.runs == 32 * (len(small.parameters) + 3)  # + the dummy, + A and B
@@ -31,12 +32,14 @@ def test_every_sampled_assumption_gets_an_index_with_an_interval(small):
     assert [r["index"] for r in rows] == sorted((r["index"] for r in rows), reverse=True)
 
 
+@pytest.mark.slow
 def test_cost_rates_are_left_out_unless_the_output_is_a_cost(small):
     assert not any(name.startswith("costs.") for name in small.parameters)
     cost = sensitivity("fy2019", "cost_total_usd", draws=8, years=1)
     assert any(name.startswith("costs.") for name in cost.parameters)
 
 
+@pytest.mark.slow
 def test_tornado_swings_bracket_the_central_run(small):
     for row in small.ranking():
         assert row["low"] < row["high"]
@@ -45,6 +48,7 @@ def test_tornado_swings_bracket_the_central_run(small):
     assert top["output_at_low"] != top["output_at_high"]
 
 
+@pytest.mark.slow
 def test_wide_intervals_for_the_sample_size_draw_a_warning(small):
     assert any("too wide for 32 draws" in w for w in small.warnings)
     assert any("--draws" in w for w in small.warnings)
@@ -56,11 +60,13 @@ def test_the_same_seed_gives_the_same_indices():
     assert a.to_json()["indices"] == b.to_json()["indices"]
 
 
+@pytest.mark.slow
 def test_years_to_target_counts_not_reached_as_the_horizon():
     s = sensitivity("millions-2019-all", "years_to_target", draws=8, years=10)
     assert any("lower bound" in note for note in s.notes)
 
 
+@pytest.mark.slow
 def test_delta_method_with_its_noise_floor():
     s = sensitivity("fy2019", "removals_total", method="delta", draws=128, years=1)
     assert s.index_name == "delta"
@@ -85,6 +91,7 @@ def test_sobol_draws_round_up_to_a_power_of_two():
     assert any("power of two" in note for note in s.notes)
 
 
+@pytest.mark.slow
 def test_sensitivity_command_json_and_tornado(tmp_path):
     png = tmp_path / "tornado.png"
     result = runner.invoke(app, ["sensitivity", "fy2019", "--output", "removals_total",

@@ -37,6 +37,7 @@ def swept(tmp_path_factory):
     return result, duckdb.connect(str(out), read_only=True)
 
 
+@pytest.mark.slow
 def test_every_point_and_draw_lands_in_duckdb(swept):
     result, con = swept
     assert result.points == 8 and result.workers == 2 and result.scheduler == "local"
@@ -50,6 +51,7 @@ def test_every_point_and_draw_lands_in_duckdb(swept):
     assert n == 12 * con.execute("SELECT count(DISTINCT parameter) FROM samples").fetchone()[0]
 
 
+@pytest.mark.slow
 def test_a_point_equals_a_monte_carlo_run_with_its_levers(swept):
     _, con = swept
     point, scenario = con.execute(
@@ -63,6 +65,7 @@ def test_a_point_equals_a_monte_carlo_run_with_its_levers(swept):
     np.testing.assert_allclose(stored, mc.outputs["removals_total"], rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_not_reached_is_null_and_the_summary_view_is_honest(swept):
     _, con = swept
     rows = con.execute("SELECT p_target, years_to_target_p95, has_target FROM summary").fetchall()
@@ -106,6 +109,7 @@ def test_the_example_grid_is_valid():
     assert len(grid.points()) == 18 and "levers" in text
 
 
+@pytest.mark.slow
 def test_sweep_command(tmp_path):
     grid = tmp_path / "grid.yaml"
     grid.write_text("scenario: fy2019\nyears: 1\ndraws: 4\nlevers:\n"

@@ -153,6 +153,7 @@ def test_compare_names_the_side(client):
     assert "'b'" in _problem(response) or "b" in response.json()["detail"][0]["loc"]
 
 
+@pytest.mark.slow
 def test_draws_give_bands_or_a_clear_refusal(client):
     response = client.post("/api/run", json={"scenario": "fy2019", "years": 1, "draws": 20})
     if not runs.bands_available():

@@ -27,7 +27,8 @@ BEDS = '[data-name="detention.beds"]'
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WIDTHS = {390: 844, 1400: 1000, 1920: 1080}
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,8 @@ def browser():
 
 def _tab(browser, width: int = 1400):
     context = browser.new_context(accept_downloads=True,
-                                  viewport={"width": width, "height": WIDTHS.get(width, 1000)})
+                                  viewport={"width": width, "height": WIDTHS.get(width, 1000)},
+                                  bypass_csp=True)  # the test evaluates JavaScript strings
     tab = context.new_page()
     tab.errors = []
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
@@ -285,7 +287,8 @@ def test_exact_value_box_and_share_link_restore_the_same_state(page, browser, ur
     shown = _shown(page)
     link = page.url
     assert "detention.beds=70000" in link and "pathways.expedited_removal=true" in link
-    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other = browser.new_page(viewport={"width": 1400, "height": 1000},
+                             bypass_csp=True)  # the test evaluates JavaScript strings
     try:
         _open(other, link)
         assert _shown(other) == shown

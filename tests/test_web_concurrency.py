@@ -7,10 +7,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from removalsim.model import run
 from removalsim.web import runs
 from removalsim.web.server import running
+
+pytestmark = pytest.mark.slow
 
 CLIENTS = 50
 

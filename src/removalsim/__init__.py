@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["run", "load_scenario"]
+__all__ = ["run", "load_scenario", "__version__"]
+
+
+def _installed_version() -> str:
+    """The installed package's version (``0+unknown`` when run from a bare source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("removalsim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
 
 
 def __getattr__(name: str) -> Any:
     """Import the heavy parts (numba, numpy) only when they are used."""
+    if name == "__version__":
+        return _installed_version()
     if name == "run":
         from removalsim.model import run
 

@@ -6,23 +6,38 @@ changes parameters from dates on. Scenarios compose: ``a+b`` applies ``b``'s cha
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-from removalsim.params import Parameter, Value, check_value, default_tree
 from removalsim.vocabulary import SEGMENTS as ORIGINS
-from removalsim.yamlio import InputError, line_of, read_yaml, read_yaml_file
+from removalsim.params import Parameter, Value, check_value, default_tree
+from removalsim.prices import PRICE_YEAR, cpi, to_price_year
+from removalsim.yamlio import (
+    InputError,
+    describe,
+    did_you_mean,
+    line_of,
+    read_text,
+    read_yaml,
+    read_yaml_file,
+)
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 MAX_YEARS = 20
 
 Changes = dict[str, dict[dt.date, Value]]
+
+_PRICED = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*@\s*(\d{4})\s*$")
+_loading: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("loading", default=())
 
 
 class Target(BaseModel):
@@ -42,7 +57,11 @@ class Target(BaseModel):
     def _known(cls, segments: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [s for s in segments if s not in ORIGINS]
         if unknown or not segments:
-            raise ValueError(f"unknown segment(s) {unknown}; choose from {list(ORIGINS)}")
+            hint = did_you_mean(unknown[0], ORIGINS) if unknown else ""
+            named = ", ".join(f"'{s}'" for s in unknown) or "none"
+            raise PydanticCustomError(
+                "unknown_segment", f"unknown segment {named}{hint} (segments: "
+                f"{', '.join(ORIGINS)})")
         return tuple(segments)
 
 
@@ -132,26 +151,57 @@ def _normalise(raw: dict[str, Any], start: dt.date, where: str, lines: dict) -> 
         line = line_of(lines, ("changes", name))
         at = f"{where}: line {line}: " if line else f"{where}: "
         if name not in tree:
-            raise InputError(f"{at}key 'changes.{name}': unknown parameter")
+            raise InputError(f"{at}key 'changes.{name}': unknown parameter"
+                             f"{did_you_mean(name, tree)}")
         dated = change if isinstance(change, dict) else {start: change}
-        dated = {_day(d, f"{at}key 'changes.{name}'"): v for d, v in dated.items()}
+        if not dated:
+            raise InputError(f"{at}key 'changes.{name}': give a value, or dated values")
+        checked: dict[dt.date, Value] = {}
         for day, value in dated.items():
+            when = _date(day, f"{at}key 'changes.{name}'")
             try:
-                check_value(tree[name], value, f"changes.{name} on {day}")
+                checked[when] = parameter_value(tree[name], value, f"changes.{name} on {when}")
             except ValueError as error:
                 raise InputError(f"{at}{error}") from None
-        out[name] = dict(dated)
+        out[name] = checked
     return out
 
 
-def _day(day: object, where: str) -> dt.date:
-    """A change's date: a date, or its ISO text as in ``--json`` output (``YYYY-MM-DD``)."""
+def _date(day: object, where: str) -> dt.date:
+    """A change's date: a date, or its ISO text (as JSON gives it back)."""
+    if isinstance(day, dt.datetime):
+        return day.date()
     if isinstance(day, dt.date):
         return day
     try:
         return dt.date.fromisoformat(str(day))
     except ValueError:
         raise InputError(f"{where}: '{day}' is not a date (YYYY-MM-DD)") from None
+
+
+def parameter_value(param: Parameter, value: Any, where: str) -> Value:
+    """A value given for a parameter, checked; dollars converted to the model's price year.
+
+    A dollar amount (a parameter whose unit starts with ``USD``) may state its price year as
+    ``"132.9@2017"``; a plain number is in dollars of :data:`removalsim.prices.PRICE_YEAR`.
+
+    Raises
+    ------
+    ValueError
+        Naming ``where`` when the value does not fit the parameter.
+    """
+    if isinstance(value, str) and param.unit.startswith("USD"):
+        match = _PRICED.match(value)
+        if match is None:
+            raise ValueError(f"{where}: give a number of dollars ({PRICE_YEAR} dollars), or "
+                             f"NUMBER@YEAR for dollars of another year, got {value!r}")
+        amount, year = float(match.group(1)), int(match.group(2))
+        if year not in cpi():
+            raise ValueError(f"{where}: no CPI-U value for {year}; price years run from "
+                             f"{min(cpi())} to {max(cpi())}")
+        value = to_price_year(amount, year, PRICE_YEAR)
+    check_value(param, value, where)
+    return value
 
 
 def parse_scenario(text: str, name: str, source: str | None = None) -> Scenario:
@@ -178,13 +228,7 @@ def parse_scenario(text: str, name: str, source: str | None = None) -> Scenario:
     try:
         spec = ScenarioFile.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            loc = tuple(item["loc"])
-            msg = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-            key = ".".join(str(k) for k in loc)
-            problems.append(f"{where}: line {line_of(lines, loc)}: key '{key}': {msg}")
-        raise InputError("\n".join(problems)) from None
+        raise InputError(describe(error, lines, where, ScenarioFile)) from None
     base = _baseline(spec.baseline, where)
     start = spec.start or base.start
     own = _normalise(spec.changes, start, where, lines)
@@ -216,18 +260,35 @@ def shipped() -> dict[str, Path]:
     return {p.stem: p for p in sorted(SCENARIOS_DIR.glob("*.yaml"))}
 
 
-@cache
 def _load_one(name: str) -> Scenario:
+    """One scenario by name or path, refusing a baseline that leads back to itself."""
+    key = name if name in shipped() else str(Path(name).resolve())
+    chain = _loading.get()
+    if key in chain:
+        names = [*(Path(k).name for k in chain[chain.index(key):]), Path(key).name]
+        raise InputError(f"baseline cycle: {' -> '.join(names)}")
+    token = _loading.set((*chain, key))
+    try:
+        return _load_cached(name)
+    finally:
+        _loading.reset(token)
+
+
+@cache
+def _load_cached(name: str) -> Scenario:
     path = shipped().get(name)
     if path is None:
         candidate = Path(name)
-        if candidate.suffix in {".yaml", ".yml"} and candidate.is_file():
+        if candidate.suffix.lower() in {".yaml", ".yml"} or len(candidate.parts) > 1:
+            if not candidate.exists():
+                raise InputError(f"{name}: no such scenario file"
+                                 f"{did_you_mean(candidate.stem, shipped())}")
             path = candidate
         else:
-            raise InputError(f"unknown scenario '{name}'; shipped: {', '.join(shipped())}")
-    data_text = path.read_text(encoding="utf-8")
-    read_yaml_file(path)  # syntax and duplicate keys, with the file's name
-    return parse_scenario(data_text, path.stem, str(path))
+            raise InputError(f"unknown scenario '{name}'{did_you_mean(name, shipped())} "
+                             f"(shipped: {', '.join(shipped())}; or give a .yaml file)")
+    text = read_text(path, "scenario file")
+    return parse_scenario(text, path.stem, str(path))
 
 
 def load_scenario(spec: str) -> Scenario:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from removalsim.prices import to_price_year
-from removalsim.yamlio import InputError, read_yaml_file
+from removalsim.yamlio import InputError, describe, did_you_mean, line_of, read_yaml_file
 
 TRANSPORT_STAGE = "removal"
 """The stage whose unit cost applies only to people the government transports."""
@@ -105,6 +105,7 @@ class UnitCostStudy(BaseModel):
         if by_stage is not None and self.fixed_usd_per_year:
             by_stage["fixed"] = self.fixed_usd_per_year * factor * horizon
         total = None if by_stage is None else sum(by_stage.values())
+        fixed = None if by_stage is None else by_stage.get("fixed", 0.0)
         variable = sum(per_removal.values())
         return UnitCost(
             price_year=price_year or self.price_year,
@@ -112,6 +113,8 @@ class UnitCostStudy(BaseModel):
             horizon_years=horizon,
             by_stage_usd=by_stage,
             total_usd=total,
+            fixed_usd=fixed,
+            total_without_fixed_usd=None if total is None else total - fixed,
             per_year_usd=None if total is None or not horizon else total / horizon,
             per_removal_usd=variable if total is None else total / removed,
         )
@@ -119,21 +122,29 @@ class UnitCostStudy(BaseModel):
 
 @dataclass(frozen=True)
 class UnitCost:
-    """A unit-cost result: totals (when the population is known) and the cost per removal."""
+    """A unit-cost result: totals (when the population is known) and the cost per removal.
+
+    ``total_usd`` includes the fixed (continuing) costs, ``total_without_fixed_usd`` does not,
+    and ``fixed_usd`` is their difference.
+    """
 
     price_year: int
     removed: float | None
     horizon_years: float | None
     by_stage_usd: dict[str, float] | None
     total_usd: float | None
+    fixed_usd: float | None
+    total_without_fixed_usd: float | None
     per_year_usd: float | None
     per_removal_usd: float
 
     def metric(self, name: str) -> float | None:
-        """A result by name: ``total``, ``per_year``, ``per_removal`` or ``stage:<stage>``."""
+        """A result by name: ``total``, ``total_without_fixed``, ``fixed``, ``per_year``,
+        ``per_removal`` or ``stage:<stage>``."""
         if name.startswith("stage:"):
             return None if self.by_stage_usd is None else self.by_stage_usd.get(name[6:])
-        return {"total": self.total_usd, "per_year": self.per_year_usd,
+        return {"total": self.total_usd, "total_without_fixed": self.total_without_fixed_usd,
+                "fixed": self.fixed_usd, "per_year": self.per_year_usd,
                 "per_removal": self.per_removal_usd, "removed": self.removed}[name]
 
 
@@ -201,7 +212,8 @@ class Published(BaseModel):
     """A number the study published, and whether our reproduction must match it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    metric: str = Field(pattern=r"^(total|per_year|per_removal|stage:\w+)$")
+    metric: str = Field(
+        pattern=r"^(total|total_without_fixed|fixed|per_year|per_removal|stage:\w+)$")
     value: float = Field(gt=0)
     tag: Literal["S", "S2", "D", "U"]
     source: str = Field(pattern=r"^https?://")
@@ -234,7 +246,8 @@ class Study(BaseModel):
     reproduction: str
     assumptions: Assumptions
     published: list[Published] = Field(min_length=1)
-    model_question: ModelQuestion
+    model_question: ModelQuestion | None = Field(
+        default=None, description="Leave out for a study that is not about removals.")
     differs_because: list[str] = Field(min_length=1)
 
     def unit_cost(self) -> UnitCostStudy:
@@ -281,15 +294,38 @@ def studies() -> dict[str, Study]:
     InputError
         Naming the study and the problem (a number without a source, wrong arithmetic).
     """
-    data, _ = read_yaml_file(ESTIMATES)
+    return load_studies(ESTIMATES)
+
+
+def load_studies(path: Path) -> dict[str, Study]:
+    """Studies from a YAML file: ``studies: {name: study}`` as shipped, or one study.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the key of every problem.
+    """
+    path = Path(path)
+    data, lines = read_yaml_file(path, "study file")
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: line 1: a study file must be a mapping of keys")
+    if "studies" in data:
+        body, prefix = data["studies"], ("studies",)
+        if not isinstance(body, dict) or not body:
+            raise InputError(f"{path}: line {line_of(lines, prefix)}: key 'studies': give one "
+                             "or more studies by name")
+    else:
+        body, prefix = {path.stem: data}, None
     out = {}
-    for name, body in data["studies"].items():
+    for name, item in body.items():
+        at = () if prefix is None else (*prefix, name)
+        if not isinstance(item, dict):
+            raise InputError(f"{path}: line {line_of(lines, at)}: study '{name}' must be a "
+                             "mapping of keys")
         try:
-            out[name] = Study.model_validate(body)
+            out[str(name)] = Study.model_validate(item)
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                 for e in error.errors())
-            raise InputError(f"{ESTIMATES}: study {name}: {problems}") from None
+            raise InputError(describe(error, lines, str(path), Study, at)) from None
     return out
 
 
@@ -329,18 +365,28 @@ def _sentence(headline: dict[str, Any]) -> str:
     return sentence(headline)
 
 
-def side_by_side(names: list[str] | None = None) -> list[dict[str, Any]]:
+def side_by_side(names: list[str] | None = None,
+                 path: Path | None = None) -> list[dict[str, Any]]:
     """For each study: its published numbers, our reproduction and the model's own answer.
 
     Dollars per removal are also given in the model's price year (CPI-U), so the three can be
-    compared; the model's answer is always in that price year.
+    compared; the model's answer is always in that price year. Totals are given with and
+    without the study's fixed (continuing) costs.
+
+    Parameters
+    ----------
+    names
+        The studies to show (default: all).
+    path
+        A study file of one's own (default: the shipped published estimates).
     """
     from removalsim.prices import PRICE_YEAR
 
-    table = studies()
+    table = studies() if path is None else load_studies(path)
     unknown = [n for n in names or [] if n not in table]
     if unknown:
-        raise InputError(f"unknown study {unknown}; choose from {', '.join(table)}")
+        raise InputError(f"unknown study '{unknown[0]}'{did_you_mean(unknown[0], table)} "
+                         f"(studies: {', '.join(table)})")
     rows = []
     for name in names or list(table):
         study = table[name]
@@ -353,9 +399,14 @@ def side_by_side(names: list[str] | None = None) -> list[dict[str, Any]]:
             "per_removal_usd": cost.per_removal_usd,
             "per_removal_usd_model_price_year": to_price_year(cost.per_removal_usd, year,
                                                               PRICE_YEAR),
+            "total_usd": cost.total_usd,
+            "total_without_fixed_usd": cost.total_without_fixed_usd,
+            "fixed_usd": cost.fixed_usd,
             "model_price_year": PRICE_YEAR,
-            "model": model_answer(study.model_question),
-            "model_question_note": study.model_question.note,
+            "model": None if study.model_question is None else model_answer(
+                study.model_question),
+            "model_question_note": None if study.model_question is None else
+            study.model_question.note,
             "differs_because": study.differs_because,
         })
     return rows

@@ -16,28 +16,33 @@ results land in one DuckDB file:
 - ``summary`` (a view): per point, P(target) and P5/P50/P95 of the main outputs, with
   years-to-target beyond the horizon shown as ``inf``.
 
-The file is written under a temporary name and renamed when the sweep is complete, so a failed
-sweep leaves no half-written results.
+The file is written under a temporary name (``.OUT.PID.partial`` next to it) and moved into place
+with one atomic ``os.replace`` when the sweep is complete, so a failed sweep leaves no
+half-written results and never loses an earlier file. The partial files of a sweep that was
+killed are removed by the next sweep to the same file (which says so); a sweep still running
+to the same file is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import os
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from removalsim.params import Value, default_tree
-from removalsim.scenario import MAX_YEARS, Scenario
-from removalsim.yamlio import InputError, line_of, read_yaml
+from removalsim.scenario import MAX_YEARS, Scenario, load_scenario, parameter_value
+from removalsim.yamlio import InputError, describe, did_you_mean, line_of, read_text, read_yaml
 
 MAX_POINTS = 10_000
 MAX_RUNS = 20_000_000
@@ -59,7 +64,8 @@ class Grid(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     description: str | None = None
-    scenario: str | list[str] = Field(description="Scenario name(s), paths or a+b expressions.")
+    scenario: str | Annotated[list[str], Field(min_length=1)] = Field(
+        description="Scenario name(s), paths or a+b expressions.")
     years: float | None = Field(default=None, gt=0, le=MAX_YEARS)
     draws: int = Field(default=100, ge=1, le=100_000)
     seed: int = Field(default=0, ge=0)
@@ -71,7 +77,7 @@ class Grid(BaseModel):
         tree = default_tree()
         for name, values in levers.items():
             if name not in tree:
-                raise ValueError(f"unknown parameter '{name}'")
+                raise ValueError(f"unknown parameter '{name}'{did_you_mean(name, tree)}")
             if not values:
                 raise ValueError(f"'{name}' needs at least one value")
             if len(set(map(repr, values))) != len(values):
@@ -100,25 +106,89 @@ def load_grid(path: str | Path) -> tuple[Grid, str]:
         Naming the file, the key and the line of the problem.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read the grid file ({error.strerror})") from None
+    text = read_text(path, "grid file")
     data, lines = read_yaml(text, str(path))
     if not isinstance(data, dict):
         raise InputError(f"{path}: line 1: a grid must be a mapping of keys")
     try:
         grid = Grid.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            loc = tuple(item["loc"])
-            msg = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-            msg = msg.removeprefix("Value error, ")
-            key = ".".join(str(k) for k in loc)
-            problems.append(f"{path}: line {line_of(lines, loc)}: key '{key}': {msg}")
-        raise InputError("\n".join(problems)) from None
+        raise InputError(describe(error, lines, str(path), Grid)) from None
+    count = len(grid.scenarios) * math.prod(len(v) for v in grid.levers.values())
+    if count > MAX_POINTS:
+        raise InputError(f"{path}: line {line_of(lines, ('levers',))}: key 'levers': the grid "
+                         f"has {count:,} points; the limit is {MAX_POINTS:,}")
+    tree = default_tree()
+    for name, values in grid.levers.items():
+        for i, value in enumerate(values):
+            try:
+                values[i] = parameter_value(tree[name], value, f"key 'levers.{name}'")
+            except ValueError as error:
+                line = line_of(lines, ("levers", name, i))
+                raise InputError(f"{path}: line {line}: {error}") from None
+    for i, name in enumerate(grid.scenarios):
+        try:
+            load_scenario(name)
+        except InputError as error:
+            loc = ("scenario",) if isinstance(grid.scenario, str) else ("scenario", i)
+            raise InputError(f"{path}: line {line_of(lines, loc)}: key 'scenario': "
+                             f"{error}") from None
     return grid, text
+
+
+def check_out(out: str | Path, overwrite: bool) -> Path:
+    """Check, before any work, that a sweep can write its DuckDB file at ``out``.
+
+    Raises
+    ------
+    InputError
+        When ``out`` is a folder, its folder is missing, or it exists and ``overwrite`` is off.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"--out: '{out}' is a folder; give the DuckDB file to write")
+    if out.exists() and not overwrite:
+        raise InputError(f"{out} exists; choose another file or pass --overwrite")
+    if out.exists() and not out.is_file():
+        raise InputError(f"--out: '{out}' exists and is not a regular file")
+    if not out.absolute().parent.is_dir():
+        raise InputError(f"--out: folder '{out.absolute().parent}' does not exist")
+    if not os.access(out.absolute().parent, os.W_OK):
+        raise InputError(f"--out: cannot write in folder '{out.absolute().parent}'")
+    return out
+
+
+def clean_partials(out: Path) -> list[Path]:
+    """Remove what killed sweeps to ``out`` left behind; returns the files removed.
+
+    Raises
+    ------
+    InputError
+        When a sweep to the same file is still running.
+    """
+    removed = []
+    for partial in sorted(out.absolute().parent.glob(f".{out.name}.*.partial*")):
+        match = re.fullmatch(rf"\.{re.escape(out.name)}\.(\d+)\.partial(\.wal)?", partial.name)
+        if match is None:
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid() and _alive(pid):
+            raise InputError(f"another sweep (process {pid}) is writing {out}; wait for it, or "
+                             "choose another file")
+        partial.unlink(missing_ok=True)
+        removed.append(partial)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """True if a process with this id is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    return True
 
 
 def column_name(parameter: str) -> str:
@@ -214,12 +284,11 @@ def sweep(
     started = time.perf_counter()
     if not isinstance(grid, Grid):
         grid, grid_text = load_grid(grid)
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise InputError(f"{out} exists; choose another file or pass --overwrite")
-    if not out.parent.is_dir():
-        raise InputError(f"{out.parent} is not a directory")
+    out = check_out(out, overwrite)
     points = _resolve_points(grid)
+    for stale in clean_partials(out):
+        if progress:
+            print(f"removed {stale}, left by an interrupted sweep", file=sys.stderr)
 
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -240,7 +309,7 @@ def sweep(
             numba_threads = 1
         n_workers = len(client.scheduler_info().get("workers", {}))
         tmp = out.with_name(f".{out.name}.{os.getpid()}.partial")
-        tmp.unlink(missing_ok=True)
+        wal = tmp.with_name(f"{tmp.name}.wal")
         try:
             with _Writer(tmp, grid, grid_text, points) as writer:
                 futures = [
@@ -258,11 +327,10 @@ def sweep(
                         bar.advance(1)
                 seconds = time.perf_counter() - started
                 writer.finish(seconds)
-            if out.exists():
-                out.unlink()
-            tmp.rename(out)
+            os.replace(tmp, out)
         finally:
             tmp.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
             client.close()
     finally:
         if cluster is not None:

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from removalsim.cli import (
+    PLOT_SUFFIXES,
     JsonOpt,
     ScenarioArg,
     SetOpt,
@@ -19,6 +20,8 @@ from removalsim.cli import (
     console,
     fail,
     money,
+    output_file,
+    output_folder,
     parse_sets,
     run_scenario,
 )
@@ -117,6 +120,8 @@ def run(
     sets: SetOpt = None,
 ) -> None:
     """Run a scenario and print the answer, the headline numbers and a fiscal-year table."""
+    output_folder(csv, "--csv")
+    output_file(plot, "--plot", PLOT_SUFFIXES)
     result = run_scenario(scenario, years, sets)
     if csv is not None:
         csv.mkdir(parents=True, exist_ok=True)
@@ -231,6 +236,7 @@ def compare(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG chart.")] = None,
 ) -> None:
     """Run two scenarios and show the difference in the headline numbers."""
+    output_file(plot, "--plot", PLOT_SUFFIXES)
     first, second = run_scenario(a, years, None), run_scenario(b, years, None)
     if plot is not None:
         second.plot(str(plot), baseline=first)
@@ -282,13 +288,12 @@ def params(
 ) -> None:
     """List parameters: value, unit, kind, status and source."""
     from removalsim.params import default_tree
-    from removalsim.yamlio import InputError
 
     try:
         day = dt.date.fromisoformat(at) if at else dt.date.today()
-        tree = default_tree()
-    except (ValueError, InputError) as error:
-        fail(str(error))
+    except ValueError:
+        fail(f"--at takes a date as YYYY-MM-DD, got '{at}'")
+    tree = default_tree()
     rows = []
     for name, param in tree.items():
         if pattern.lower() not in name.lower():
@@ -302,7 +307,9 @@ def params(
             "href": ref.href if ref else None, "range": param.range_at(day),
         })
     if not rows:
-        fail(f"no parameter matches '{pattern}'")
+        from removalsim.yamlio import did_you_mean
+
+        fail(f"no parameter matches '{pattern}'{did_you_mean(pattern, tree)}")
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from removalsim.cli import JsonOpt, app, console, fail
+from removalsim.cli import JsonOpt, app, console, fail, output_file
 
 FitOpt = Annotated[
     str | None,
@@ -63,14 +64,10 @@ def backtest(
     test_years = parse_years(test, "--test") if test else None
     if fit_years and test_years and set(fit_years) & set(test_years):
         fail(f"--fit and --test overlap: {sorted(set(fit_years) & set(test_years))}")
-    if plot is not None and not plot.lower().endswith(".png"):
-        fail(f"--plot needs a .png file name, got '{plot}'")
+    output_file(Path(plot) if plot else None, "--plot", (".png",))
     result = run_backtest(fit_years, test_years)
     if plot is not None:
-        try:
-            draw(result, plot)
-        except OSError as error:
-            fail(f"cannot write {plot}: {error.strerror or error}")
+        draw(result, plot)
     if json_out:
         typer.echo(json.dumps(result.to_json()))
         return

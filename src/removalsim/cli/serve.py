@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from removalsim.cli import app, fail
+from removalsim.cli import app
 
 
 @app.command()
@@ -17,12 +17,9 @@ def serve(
     ] = 8000,
 ) -> None:
     """Start the web explorer (sliders, charts, share links) and its JSON API at /api."""
-    try:
-        import uvicorn
+    import uvicorn  # without the [web] extra: a one-line message naming it
 
-        from removalsim.web.app import create_app
-    except ImportError as error:  # pragma: no cover - fastapi and uvicorn are dependencies
-        fail(f"the web explorer needs fastapi and uvicorn: {error}")
+    from removalsim.web.app import create_app
     typer.echo(f"removalsim explorer: http://{host}:{port}/  (API schema: /openapi.json; "
                "warming up the model first)")
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")

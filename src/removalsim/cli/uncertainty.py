@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from removalsim.cli import JsonOpt, ScenarioArg, SetOpt, YearsOpt, app, console, fail, parse_sets
+from removalsim.cli import (
+    JsonOpt,
+    ScenarioArg,
+    SetOpt,
+    YearsOpt,
+    app,
+    console,
+    output_file,
+    parse_sets,
+    warn_unusual,
+)
 
 if TYPE_CHECKING:
     from removalsim.analysis.mc import MonteCarlo
@@ -47,13 +57,11 @@ def mc(
     them. The same seed gives the same result.
     """
     from removalsim.analysis.mc import monte_carlo
-    from removalsim.yamlio import InputError
 
-    try:
-        result = monte_carlo(scenario, draws, seed, years=years, changes=parse_sets(sets),
-                             progress=True)
-    except InputError as error:
-        fail(str(error))
+    output_file(plot, "--plot")
+    changes = parse_sets(sets)
+    result = monte_carlo(scenario, draws, seed, years=years, changes=changes, progress=True)
+    warn_unusual(result.scenario, changes)
     if plot is not None:
         result.plot(str(plot))
     if as_json:
@@ -165,13 +173,12 @@ def sensitivity(
     (a tornado), and warns when the intervals are too wide for the sample size.
     """
     from removalsim.analysis.sensitivity import sensitivity as analyse
-    from removalsim.yamlio import InputError
 
-    try:
-        result = analyse(scenario, output, method=method, draws=draws, seed=seed, years=years,
-                         changes=parse_sets(sets), progress=True)
-    except InputError as error:
-        fail(str(error))
+    output_file(plot, "--plot")
+    changes = parse_sets(sets)
+    result = analyse(scenario, output, method=method, draws=draws, seed=seed, years=years,
+                     changes=changes, progress=True)
+    warn_unusual(result.scenario, changes)
     if plot is not None:
         result.plot(str(plot), top=top)
     if as_json:
@@ -242,20 +249,17 @@ def sweep(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a grid of lever values times draws on Dask and write the results to DuckDB."""
-    from removalsim.analysis.sweep import load_grid
+    from removalsim.analysis.sweep import check_out, load_grid
     from removalsim.analysis.sweep import sweep as run_sweep
-    from removalsim.yamlio import InputError
 
-    try:
-        spec, text = load_grid(grid)
-        if not as_json:
-            where = scheduler or f"a local Dask cluster ({workers or 'one worker per core'})"
-            typer.echo(f"{len(spec.points()):,} grid points x {spec.draws:,} draws on {where}",
-                       err=True)
-        result = run_sweep(spec, out, scheduler=scheduler, workers=workers, overwrite=overwrite,
-                           progress=True, grid_text=text)
-    except InputError as error:
-        fail(str(error))
+    check_out(out, overwrite)
+    spec, text = load_grid(grid)
+    if not as_json:
+        where = scheduler or f"a local Dask cluster ({workers or 'one worker per core'})"
+        typer.echo(f"{len(spec.points()):,} grid points x {spec.draws:,} draws on {where}",
+                   err=True)
+    result = run_sweep(spec, out, scheduler=scheduler, workers=workers, overwrite=overwrite,
+                       progress=True, grid_text=text)
     summary = {"out": str(result.path), "points": result.points, "draws": result.draws,
                "seconds": result.seconds, "workers": result.workers,
                "scheduler": result.scheduler}

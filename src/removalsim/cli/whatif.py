@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from removalsim.cli import JsonOpt, ScenarioArg, app, console, fail, money
+from removalsim.cli import JsonOpt, ScenarioArg, app, console, fail, money, output_file
+from removalsim.vocabulary import label
 
 FromOpt = Annotated[
     str, typer.Option("--from", help="Baseline scenario whose resources the plan adds to.")
@@ -85,7 +86,7 @@ def _print_goal(out: dict[str, Any], summary: str) -> None:
         added = out["added"].get(name)
         bound = out["bounds"].get(name)
         cost = bound["costing"] if bound else "not searched (below)"
-        table.add_row(name, _num(level), f"+{_num(added)}" if added else "-",
+        table.add_row(label(name), _num(level), f"+{_num(added)}" if added else "-",
                       _num(bound["reachable_level"]) if bound else "-", cost)
     term.print(table)
     for name, reason in out["not_searched"].items():
@@ -143,7 +144,7 @@ def budget(
                          overflow="fold")
     for name, added in out["added"].items():
         bound = out["bounds"][name]
-        table.add_row(name, f"+{_num(added)}", _num(out["required"][name]),
+        table.add_row(label(name), f"+{_num(added)}", _num(out["required"][name]),
                       _num(bound["reachable_level"]), bound["costing"])
     term.print(table)
     per = out["cost_per_extra_removal_usd"]
@@ -167,16 +168,15 @@ def estimates(
     study: Annotated[
         list[str] | None, typer.Argument(help="Studies to show (default: all).")
     ] = None,
+    study_file: Annotated[Path | None, typer.Option(
+        "--study", help="A study file of your own, in the schema of the shipped "
+        "published_estimates.yaml (one study, or studies: {name: study}).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Published estimates side by side: their number, our reproduction, the model's answer."""
     from removalsim.unitcost import side_by_side
-    from removalsim.yamlio import InputError
 
-    try:
-        rows = side_by_side(study or None)
-    except InputError as error:
-        fail(str(error))
+    rows = side_by_side(study or None, study_file)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
@@ -195,7 +195,8 @@ def estimates(
             row["study"], first["metric"], _usd(first["published"]),
             _usd(first["reproduced"]) + ("" if first["matches"] else " (differs)"),
             _usd(row["per_removal_usd_model_price_year"]),
-            _usd(model["cost_per_removal_usd"]), _model_words(model),
+            "-" if model is None else _usd(model["cost_per_removal_usd"]),
+            "no model question" if model is None else _model_words(model),
         )
     term.print(table)
     for row in rows:
@@ -204,7 +205,12 @@ def estimates(
             verdict = "matches" if item["matches"] else "differs"
             term.print(f"  also {item['metric']}: published {_usd(item['published'])}, "
                        f"reproduced {_usd(item['reproduced'])} ({verdict})")
-        term.print(f"  model: {row['model']['sentence']}")
+        if row["total_usd"] is not None:
+            term.print(f"  total ({row['price_year']} $): {_usd(row['total_usd'])} with fixed "
+                       f"costs, {_usd(row['total_without_fixed_usd'])} without "
+                       f"({_usd(row['fixed_usd'])} fixed)")
+        if row["model"] is not None:
+            term.print(f"  model: {row['model']['sentence']}")
         for reason in row["differs_because"]:
             term.print(f"  - {reason}")
 
@@ -235,17 +241,17 @@ def report(
     years: Annotated[
         float | None, typer.Option("--years", help="Horizon in years (1-20).", min=0.01, max=20)
     ] = None,
+    lite: Annotated[
+        bool, typer.Option("--lite", help="Static SVG charts and no script: a file under 1 MB.")
+    ] = False,
 ) -> None:
     """Write one self-contained HTML report (opens with no network)."""
     from removalsim.report import write_report
     from removalsim.yamlio import InputError
 
-    if output.suffix.lower() not in {".html", ".htm"}:
-        fail(f"the report is HTML: give a file ending in .html, got '{output}'")
-    if not output.parent.exists():
-        fail(f"folder '{output.parent}' does not exist")
+    output_file(output, "--output (an HTML report)", (".html", ".htm"))
     try:
-        write_report(scenario, output, draws=draws, seed=seed, years=years)
+        write_report(scenario, output, draws=draws, seed=seed, years=years, lite=lite)
     except InputError as error:
         fail(str(error))
-    typer.echo(f"wrote {output}")
+    typer.echo(f"wrote {output} ({output.stat().st_size / 1e6:.1f} MB)")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from removalsim.onrecord import history, label, warning
 from removalsim.params import DatedValue, Parameter, Value, default_tree
 from removalsim.scenario import Scenario, load_scenario, parameter_values, shipped
 
@@ -23,11 +24,6 @@ def source(entry: DatedValue) -> dict[str, str | dt.date | None]:
         "source_tier": ref.tier if ref else None,
         "reason": entry.reason,
     }
-
-
-def label(name: str, param: Parameter) -> str:
-    """The parameter's display label (its name when the file gives none)."""
-    return (param.ui.label if param.ui and param.ui.label else None) or name
 
 
 def value_in(scenario: Scenario, name: str, day: dt.date | None = None) -> Value:
@@ -73,26 +69,6 @@ def scaled_plan(scenario: Scenario, name: str, value: Value) -> dict[dt.date, Va
     later = parameter_values(param, scenario.changes.get(name), scenario.hold)
     return {scenario.start: value,
             **{d: float(v) * factor for d, v in later if d > scenario.start}}
-
-
-def history(param: Parameter, today: dt.date | None = None) -> dict[str, Any]:
-    """The range of a parameter's dated values up to today: what has been on record."""
-    today = today or dt.date.today()
-    dated = {d: item.value for d, item in param.values.items() if d <= today}
-    if not dated:
-        first = min(param.values)
-        dated = {first: param.values[first].value}
-    values = list(dated.values())
-    numeric = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    numbers = bool(numeric) and not param.is_switch and param.choices is None
-    seen = [] if numbers else sorted(set(values), key=str)
-    return {
-        "min": min(numeric) if numbers else None,
-        "max": max(numeric) if numbers else None,
-        "seen": seen,
-        "first": min(dated),
-        "last": max(dated),
-    }
 
 
 def parameter_info(name: str, param: Parameter, scenario: Scenario | None,
@@ -147,38 +123,6 @@ def scenarios() -> list[dict[str, Any]]:
     return rows
 
 
-def show(value: Value, unit: str = "") -> str:
-    """A value in words for warnings: thousands separators, on/off for switches."""
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int | float):
-        text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
-        return f"{text} {unit}".strip() if unit not in ("switch", "choice") else text
-    return str(value)
-
-
-def warning(name: str, param: Parameter, value: Value, scenario: Scenario) -> str | None:
-    """A warning when a value lies outside anything on record (or an assumption's range)."""
-    what = f"{label(name, param)} = {show(value, param.unit)}"
-    if param.kind == "assumption":
-        low, high = param.range_at(scenario.start)
-        if low is not None and high is not None and not low <= float(value) <= high:
-            return (f"{what} is outside the stated uncertainty range "
-                    f"({show(low)} to {show(high)} {param.unit}).")
-        return None
-    seen = history(param)
-    years = f"{seen['first'].year}-{seen['last'].year}"
-    if seen["min"] is not None:
-        if not seen["min"] <= float(value) <= seen["max"]:
-            return (f"{what} is outside anything on record ({show(seen['min'])} to "
-                    f"{show(seen['max'], param.unit)}, {years}).")
-        return None
-    if value not in seen["seen"]:
-        on_record = ", ".join(show(v) for v in seen["seen"])
-        return f"{what} has never been in force (on record, {years}: {on_record})."
-    return None
-
-
 def changed(scenario: Scenario, changes: dict[str, Value]) -> list[dict[str, Any]]:
     """The changed parameters: new and replaced values, the replaced value's source, warnings."""
     tree = default_tree()
@@ -195,7 +139,7 @@ def changed(scenario: Scenario, changes: dict[str, Value]) -> list[dict[str, Any
             "value": value,
             "baseline_value": base,
             **source(entry),
-            "warning": warning(name, param, value, scenario),
+            "warning": warning(name, param, value, scenario.start),
         })
     return rows
 

@@ -1,7 +1,8 @@
-"""Run the model for web requests: results as small JSON-ready payloads, cached, one at a time.
+"""Run the model for web requests: results as small JSON-ready payloads, cached.
 
 The engine's parallel kernel is not safe to launch from several threads at once with every numba
-threading layer, so model calls are serialised by a lock; each takes milliseconds.
+threading layer, so the server's deterministic runs are serialised by a lock; each takes
+milliseconds. Monte Carlo bands run in worker processes instead (:mod:`removalsim.web.pool`).
 """
 
 from __future__ import annotations
@@ -142,17 +143,26 @@ def bands_available() -> bool:
         return False
 
 
-def bands_payload(spec: RunSpec) -> dict[str, Any]:
-    """Uncertainty bands of a request with ``draws``: percentiles, P(target), fan charts."""
+def cached_bands(spec: RunSpec) -> dict[str, Any] | None:
+    """The bands of a request if they were computed before."""
+    return _bands.get(spec.key())
+
+
+def keep_bands(spec: RunSpec, payload: dict[str, Any]) -> None:
+    """Remember the bands of a request (computed in a worker process)."""
+    _bands.put(spec.key(), payload)
+
+
+def compute_bands(spec: RunSpec) -> dict[str, Any]:
+    """Uncertainty bands of a request with ``draws``: percentiles, P(target), fan charts.
+
+    The server runs this in a worker process (see :mod:`removalsim.web.pool`), one job per
+    process at a time, so it takes no lock.
+    """
     from removalsim.analysis.mc import monte_carlo
 
-    key = spec.key()
-    cached = _bands.get(key)
-    if cached is not None:
-        return cached
-    with _model_lock:
-        mc = monte_carlo(spec.scenario.value, spec.draws, seed=spec.seed, years=spec.years,
-                         changes=spec.model_changes() or None, progress=False)
+    mc = monte_carlo(spec.scenario.value, spec.draws, seed=spec.seed, years=spec.years,
+                     changes=spec.model_changes() or None, progress=False)
     fan = {}
     for column in FAN_COLUMNS:
         frame = mc.fan(column)
@@ -162,12 +172,10 @@ def bands_payload(spec: RunSpec) -> dict[str, Any]:
         str(output): {str(p): _scalar(v) for p, v in dict(values).items()}
         for output, values in dict(mc.percentiles).items()
     }
-    payload = finite({
+    return finite({
         "draws": spec.draws, "seed": spec.seed, "percentiles": percentiles,
         "p_target": _scalar(mc.p_target), "fan": fan,
     })
-    _bands.put(key, payload)
-    return payload
 
 
 def _scalar(value: Any) -> float | None:

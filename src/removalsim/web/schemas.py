@@ -10,10 +10,21 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from removalsim.params import check_value, default_tree
+from removalsim.params import Parameter, check_value, default_tree
+from removalsim.prices import PRICE_YEAR
 from removalsim.scenario import MAX_YEARS, shipped
+from removalsim.yamlio import did_you_mean
 
 MAX_DRAWS = 2000
 """Most Monte Carlo draws one request may ask for."""
@@ -26,8 +37,41 @@ MAX_SEED = 2**32 - 1
 ScenarioName = Enum("ScenarioName", {name: name for name in shipped()}, type=str)  # type: ignore[misc]
 """The shipped scenarios, the only ones a request may name."""
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+
+
+def _whole(value: Any) -> Any:
+    """A JSON whole number (``5`` or ``5.0``) as an int; text, booleans and fractions refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise PydanticCustomError("int_from_float", "Input should be a whole number")
+        return int(value)
+    return value
+
 ChangeValue = StrictBool | Number | Annotated[str, Field(max_length=100)]
+
+
+def parameter_schema(param: Parameter) -> dict[str, Any]:
+    """The JSON schema of one parameter's value: its type, and its range or choices."""
+    if param.is_switch:
+        return {"type": "boolean"}
+    if param.choices is not None:
+        return {"type": "string", "enum": list(param.choices)}
+    schema: dict[str, Any] = {"type": "number", "description": param.unit}
+    if param.unit.startswith("USD"):
+        schema["description"] = f"{param.unit}, in {PRICE_YEAR} dollars"
+    if param.ui is not None:
+        schema |= {"minimum": param.ui.min, "maximum": param.ui.max}
+    return schema
+
+
+def _changes_schema(schema: dict[str, Any]) -> None:
+    """Every parameter by name with its own type and range; no other names."""
+    schema.pop("propertyNames", None)
+    schema["properties"] = {name: parameter_schema(p) for name, p in default_tree().items()}
+    schema["additionalProperties"] = False
 
 
 class RunSpec(BaseModel):
@@ -44,14 +88,16 @@ class RunSpec(BaseModel):
     scenario: ScenarioName = Field(
         default=ScenarioName("current"), description="A shipped scenario (see /api/scenarios)."
     )
-    years: Annotated[float, Field(ge=0.01, le=MAX_YEARS, allow_inf_nan=False)] | None = Field(
+    years: Annotated[float, Field(ge=0.01, le=MAX_YEARS, allow_inf_nan=False, strict=True)] | None \
+        = Field(
         default=None, description=f"Horizon in years (0.01-{MAX_YEARS}); default: the scenario's."
     )
     changes: dict[Annotated[str, Field(max_length=100)], ChangeValue] = Field(
         default_factory=dict,
         max_length=MAX_CHANGES,
-        description="Parameter changes from the start date, {name: value} (see /api/params).",
-        json_schema_extra={"propertyNames": {"enum": sorted(default_tree())}},
+        description="Parameter changes from the start date, {name: value} (see /api/params); "
+        f"dollars are {PRICE_YEAR} dollars.",
+        json_schema_extra=_changes_schema,
     )
     scaled: list[Annotated[str, Field(max_length=100)]] = Field(
         default_factory=list,
@@ -60,10 +106,11 @@ class RunSpec(BaseModel):
         "value times the new start value over the planned one) instead of replacing it with a "
         "flat value from the start.",
     )
-    draws: Annotated[int, Field(ge=1, le=MAX_DRAWS)] | None = Field(
-        default=None, description=f"Monte Carlo draws for uncertainty bands (1-{MAX_DRAWS})."
+    draws: Annotated[int, Field(ge=1, le=MAX_DRAWS), BeforeValidator(_whole)] | None = Field(
+        default=None, description=f"Monte Carlo draws for uncertainty bands (1-{MAX_DRAWS}); "
+        "one such request per client at a time."
     )
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_whole)] = Field(
         default=0, description="Seed of the Monte Carlo draws."
     )
     marginal: StrictBool = Field(
@@ -77,7 +124,8 @@ class RunSpec(BaseModel):
         tree = default_tree()
         for name, value in changes.items():
             if name not in tree:
-                raise ValueError(f"changes: unknown parameter '{name}' (see /api/params)")
+                raise ValueError(f"changes: unknown parameter '{name}'"
+                                 f"{did_you_mean(name, tree)} (see /api/params)")
             check_value(tree[name], value, f"changes['{name}']")
         return changes
 
@@ -255,6 +303,6 @@ class ErrorItem(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """A request that cannot be used, and why (status 413 or 422)."""
+    """A request that cannot be used, and why (status 413, 422, 429 or 503)."""
 
     detail: list[ErrorItem] | str
