@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from removalsim.vocabulary import SEGMENTS as ORIGINS
 from removalsim.params import Parameter, Value, check_value, default_tree
 from removalsim.prices import PRICE_YEAR, cpi, to_price_year
+from removalsim.vocabulary import SEGMENTS as ORIGINS
 from removalsim.yamlio import (
     InputError,
     describe,
