@@ -199,6 +199,9 @@ class ReplicaRun:
         Per fiscal year: removals, and the time-averaged detained population.
     detained_mean
         Time-averaged population in ICE beds over the horizon.
+    detained_end_of_day
+        The same population counted once a day, after the day's departures and before the day's
+        bed round (where the engine counts its stocks).
     arrests
         Interior arrests made over the horizon.
     events
@@ -209,6 +212,7 @@ class ReplicaRun:
     removals: float = 0.0
     arrests: float = 0.0
     detained_mean: float = 0.0
+    detained_end_of_day: float = 0.0
     removals_by_year: list[float] = field(default_factory=list)
     detained_by_year: list[float] = field(default_factory=list)
     events: int = 0
@@ -248,6 +252,7 @@ class Replica:
         self.removals_by_year = [0] * len(inputs.fiscal_years)
         self.detained_area = [0.0] * len(inputs.fiscal_years)
         self.arrests_total = 0
+        self.end_of_day = 0
         self.events = 0
         self._servers()
         self.env.process(self._calendar())
@@ -276,7 +281,11 @@ class Replica:
         if c != RECENT:
             self.older[c - 1, s, g] -= n
             return np.array([n])
-        months = self.rng.multivariate_hypergeometric(self.recent[:, s, g], n)
+        if n == 1:  # one person: a month in proportion to its people
+            months = np.zeros(MONTHS_RECENT, dtype=np.int64)
+            months[self._pick_cell(self.recent[:, s, g])[0]] = 1
+        else:
+            months = self.rng.multivariate_hypergeometric(self.recent[:, s, g], n)
         self.recent[:, s, g] -= months
         return months
 
@@ -375,6 +384,8 @@ class Replica:
             self.peak = np.maximum(self.peak, pop)
             self._arrests(pop)
             yield self.env.timeout(step + 1.0 - 1e-6 - self.env.now)
+            if self.recording:
+                self.end_of_day += self.occupancy
             self._admit()
             self._other_receipts()
             self._depart()
@@ -759,7 +770,7 @@ class Replica:
     def _decide_docket(self, hearings: float) -> float | None:
         """One non-detained case, chosen at random; its outcome decides the judge time it takes."""
         p = self.p
-        pop = self.cells()[:, DOCKET, :]
+        pop = np.concatenate([self.recent[:, DOCKET].sum(axis=0)[None], self.older[:, DOCKET]])
         docket = pop.sum()
         if docket == 0:
             return None
@@ -814,6 +825,7 @@ class Replica:
             removals=float(sum(self.removals_by_year)),
             arrests=float(self.arrests_total),
             detained_mean=float(sum(self.detained_area) / len(self.series)),
+            detained_end_of_day=self.end_of_day / len(self.series),
             removals_by_year=[float(r) for r in self.removals_by_year],
             detained_by_year=[a / d for a, d in zip(self.detained_area, days, strict=True)],
             events=self.events,
@@ -843,6 +855,7 @@ class CrossCheck:
     fluid_detained: float
     replica_detained: float
     replica_detained_se: float
+    replica_detained_end_of_day: float
     fluid_seconds: float
     replica_seconds: float
 
@@ -869,7 +882,8 @@ def cross_check(
     """Run the engine once and the replica ``replications`` times, and compare their means.
 
     The engine's detained population is its average of end-of-day stocks over the horizon; the
-    replica's is the exact time average.
+    replica's is the exact time average (``replica_detained_end_of_day`` counts it as the engine
+    does).
     """
     from removalsim.model import run
     from removalsim.results import _K
@@ -893,6 +907,7 @@ def cross_check(
         replica_removals_se=float(removals.std(ddof=1) / root) if replications > 1 else math.nan,
         fluid_detained=fluid_detained, replica_detained=float(detained.mean()),
         replica_detained_se=float(detained.std(ddof=1) / root) if replications > 1 else math.nan,
+        replica_detained_end_of_day=float(np.mean([r.detained_end_of_day for r in runs])) / scale,
         fluid_seconds=min(timings[1:]),
         replica_seconds=float(np.mean([r.seconds for r in runs])),
     )
