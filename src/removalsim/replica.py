@@ -98,16 +98,11 @@ def scaled_series(inputs: Inputs, scale: float) -> np.ndarray:
     return np.clip(inputs.series, inputs.lo, inputs.hi) * factor
 
 
-class Day:
+class Day(dict):
     """One day's inputs, read by name: ``day["courts.judges"]``."""
 
-    _column = {name: j for j, name in enumerate(INPUTS)}
-
     def __init__(self, row: np.ndarray) -> None:
-        self.row = row
-
-    def __getitem__(self, name: str) -> float:
-        return float(self.row[self._column[name]])
+        super().__init__(zip(INPUTS, row.tolist(), strict=True))
 
 
 @dataclass(eq=False)
@@ -311,9 +306,9 @@ class Replica:
 
     def _pick_cell(self, pop: np.ndarray) -> tuple[int, ...]:
         """One cell at random in proportion to its people."""
-        flat = pop.ravel()
-        i = int(np.searchsorted(np.cumsum(flat), self.rng.random() * flat.sum(), side="right"))
-        return np.unravel_index(min(i, flat.size - 1), pop.shape)
+        cumulative = pop.ravel().cumsum()
+        i = int(cumulative.searchsorted(self.rng.random() * cumulative[-1], side="right"))
+        return np.unravel_index(min(i, cumulative.size - 1), pop.shape)
 
     # --- detention bookkeeping ------------------------------------------------------------------
     def _clock(self) -> None:
