@@ -120,7 +120,6 @@ class Person:
     kind: Callable | None = None
     """What custody holds for the person once a bed is found."""
     in_bed: bool = False
-    cbp: bool = False
     rebooked: bool = False
     """Already in custody, wanting a bed again (a court case after a positive fear finding)."""
 
@@ -231,7 +230,6 @@ class Replica:
         self.holding: list[Person] = []
         self.atd = 0
         self.beds = self.p["detention.beds"] * self.p["detention.usable_share"]
-        self.most_beds = self.beds
         self.occupancy = 0
         self.fear_waiting: list[Person] = []
         self.court_waiting: set[Person] = set()
@@ -400,13 +398,12 @@ class Replica:
         self.recent[0] = 0
 
     def _usable_beds(self) -> None:
-        """Usable beds follow the funded level; beds above the most ever built take time."""
+        """Usable beds follow the funded level; new beds arrive at the build rate."""
         target = self.p["detention.beds"] * self.p["detention.usable_share"]
         if target > self.beds:
             self.beds = min(target, self.beds + self.p["detention.build_beds_per_day"])
         else:
             self.beds = target
-        self.most_beds = max(self.most_beds, self.beds)
 
     # --- inflows and departures -----------------------------------------------------------------
     def _mix(self) -> np.ndarray:
@@ -485,7 +482,7 @@ class Replica:
             self._put(RECENT, NO_CONTACT, g, nta - filed)
             self._put(RECENT, PROTECTED, g, released - nta)
             for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
-                self.env.process(self._staging(Person(g, BORDER, cbp=True)))
+                self.env.process(self._staging(Person(g, BORDER)))
             for i in range(transfer):
                 kind = self._court if i < to_court else self._summary
                 person = Person(g, BORDER, bed_class=DISCRETIONARY if i < to_court else MANDATORY)
