@@ -78,8 +78,11 @@ DAYS_PER_MONTH = 365.25 / 12
 
 N_COHORT, N_STATUS, N_GROUP = len(COHORTS), len(STATUSES), len(GROUPS)
 RECENT, SETTLED, LONG = (COHORTS.index(c) for c in ("recent", "settled", "long_term"))
-NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, PROTECTED = (STATUSES.index(s) for s in (
-    "no_contact", "docket", "final_order", "prior_removal", "status_ended", "protected"))
+NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, CLOSED, PROTECTED = (STATUSES.index(s) for s in (
+    "no_contact", "docket", "final_order", "prior_removal", "status_ended", "case_closed",
+    "protected"))
+NO_CASE = (NO_CONTACT, ENDED, CLOSED)
+"""Statuses with no case open: a Notice to Appear puts these people on the docket."""
 MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT = (GROUPS.index(g) for g in (
     "mexico", "northern_triangle", "cooperative", "recalcitrant"))
 N_REMOVABLE = len(REMOVABLE_STATUSES)
@@ -115,8 +118,8 @@ class Person:
     bed_class: int = MANDATORY
     ticket: int = 0
     """Bumped when the person leaves a queue early (released), so servers skip stale entries."""
-    month: int = 0
-    """Month of entry within the recent cohort (0 = the newest)."""
+    entry: int = 0
+    """Month of entry, counted on the replica's month clock (recent cohort and border only)."""
     kind: Callable | None = None
     """What custody holds for the person once a bed is found."""
     in_bed: bool = False
@@ -235,6 +238,10 @@ class Replica:
         self.court_waiting: set[Person] = set()
         self.appeals_epoch = 0
         self.intensity = 1.0
+        self.months = 0
+        self.ledger = 0
+        """Pending court cases of people who left or died (closed in absentia by judges)."""
+        self.border_occupancy = 0
         self.today = 0
         self.arrests_today = 0
         self.removed_today = 0
@@ -252,10 +259,10 @@ class Replica:
 
     # --- the start partition, in whole people ---------------------------------------------------
     def _start_partition(self) -> tuple[np.ndarray, np.ndarray]:
-        recent = np.zeros((MONTHS_RECENT, N_STATUS, N_GROUP))
-        older = np.zeros((2, N_STATUS, N_GROUP))
-        partition(self.series[0], recent, older)  # already scaled: the small country's cells
-        return self._whole(recent), self._whole(older)
+        pop = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+        partition(self.series[0], pop, np.zeros(MONTHS_RECENT + 1))  # scaled: the small country
+        recent = np.repeat(pop[RECENT][None] / MONTHS_RECENT, MONTHS_RECENT, axis=0)
+        return self._whole(recent), self._whole(pop[RECENT + 1:])
 
     def _whole(self, x: np.ndarray) -> np.ndarray:
         """Round to whole people at random, keeping the mean."""
@@ -322,12 +329,14 @@ class Replica:
         self._clock()
         person.in_bed = taken
         self.occupancy += 1 if taken else -1
+        if person.origin == BORDER:
+            self.border_occupancy += 1 if taken else -1
 
-    def _release(self, person: Person) -> None:
-        """Out of custody into the docket (a recent entrant, in the main), ATD for some."""
+    def _release(self, person: Person, status: int = DOCKET) -> None:
+        """Out of custody, at large again (on the docket unless told), ATD for some."""
         self._bed(person, False)
         person.ticket += 1
-        self._put(RECENT, DOCKET, person.group)
+        self._back(person, status)
         self.atd += int(self.rng.random() < self.p["detention.atd_share"])
 
     def _exit(self, person: Person) -> None:
@@ -354,6 +363,7 @@ class Replica:
             t = step - WARMUP_DAYS
             if t == 0:  # warmed up: the start partition again, and start counting
                 self.recent, self.older = (a.copy() for a in self.start)
+                self.ledger = 0
                 self.peak = self.cells().astype(float)
                 self.appeals_epoch += 1  # non-detained appeals start empty, as in the engine
                 self._clock()
@@ -392,6 +402,7 @@ class Replica:
         self.recording = False
 
     def _age_month(self) -> None:
+        self.months += 1
         self.older[0] += self.recent[-1]
         self.events += int(self.recent[-1].sum())
         self.recent[1:] = self.recent[:-1].copy()
@@ -434,11 +445,11 @@ class Replica:
         """Court cases opened by USCIS referrals and recalendaring, for people with no case."""
         n = self.rng.poisson(self.p["courts.other_receipts_per_year"] / 365)
         for _ in range(n):
-            pop = self.cells()[:, [NO_CONTACT, ENDED], :]
+            pop = self.cells()[:, NO_CASE, :]
             if pop.sum() == 0:
                 return
             c, s, g = self._pick_cell(pop)
-            self._move(c, (NO_CONTACT, ENDED)[s], g, 1, DOCKET)
+            self._move(c, NO_CASE[s], g, 1, DOCKET)
 
     def _depart(self) -> None:
         """Self-departure (raised by yesterday's enforcement), paid departure and deaths."""
@@ -455,6 +466,7 @@ class Replica:
             cell = self._cell(c)
             gone = self.rng.binomial(cell, np.broadcast_to(share, cell.shape))
             cell -= gone
+            self.ledger += int(gone[..., DOCKET, :].sum())  # their cases stay pending
             self.events += int(gone.sum())
 
     # --- the border: CBP custody ----------------------------------------------------------------
@@ -482,10 +494,11 @@ class Replica:
             self._put(RECENT, NO_CONTACT, g, nta - filed)
             self._put(RECENT, PROTECTED, g, released - nta)
             for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
-                self.env.process(self._staging(Person(g, BORDER)))
+                self.env.process(self._staging(Person(g, BORDER, entry=self.months)))
             for i in range(transfer):
                 kind = self._court if i < to_court else self._summary
-                person = Person(g, BORDER, bed_class=DISCRETIONARY if i < to_court else MANDATORY)
+                person = Person(g, BORDER, entry=self.months,
+                                bed_class=DISCRETIONARY if i < to_court else MANDATORY)
                 self.env.process(self._arrive(person, kind))
 
     # --- interior arrests and legal routes ------------------------------------------------------
@@ -527,13 +540,17 @@ class Replica:
             months = self._take(c, s, g, int(counts[c, s, g]))
             for month, n in enumerate(months):
                 for _ in range(int(n)):
-                    self._route(Person(int(g), int(s), int(c)), month)
+                    self._route(Person(int(g), int(s), int(c), entry=self.months - month))
 
-    def _route(self, person: Person, month: int) -> None:
-        """The legal route the law allows for the person's cell; then a bed is wanted."""
+    def _route(self, person: Person) -> None:
+        """The legal route the law allows for the person's cell; then a bed is wanted.
+
+        Expedited removal reaches the recent cohort when the policy covers it: people who entered
+        without inspection, parolees whose parole ended where the policy says so, and docket cases
+        dismissed for it.
+        """
         p = self.p
         s, c = person.origin, person.cohort
-        person.month = month
         kind: Callable
         fear = self.rng.random() < p["pathways.fear_claim_share"]
         if s == FINAL:
@@ -542,8 +559,11 @@ class Replica:
         elif s == PRIOR:
             kind = self._fear if fear else self._summary
         else:
+            covered = {DOCKET: "pathways.dismiss_for_expedited",
+                       ENDED: "pathways.expedited_for_parolees"}.get(
+                s, "pathways.entered_without_inspection_share")
             summary = p["pathways.expedited_removal"] > 0.5 and c == RECENT and (
-                s != DOCKET or self.rng.random() < p["pathways.dismiss_for_expedited"])
+                self.rng.random() < p[covered])
             u = self.rng.random()
             if summary:
                 kind = self._fear if fear else self._summary
@@ -572,8 +592,16 @@ class Replica:
                 self.court_waiting.discard(person)
                 self._release(person)
         order = self.rng.permutation(len(self.holding))
-        waiting = sorted((self.holding[i] for i in order), key=lambda q: q.bed_class)
+        waiting = [self.holding[i] for i in order]
         self.holding = []
+        # people CBP arrested may hold at most their share of beds (policy): the others, chosen
+        # at random, are released before the round
+        room = self.beds * self.p["detention.border_bed_share"] - self.border_occupancy
+        border = [q for q in waiting if q.origin == BORDER and not q.rebooked]
+        for person in border[max(int(math.floor(room + 1e-9)), 0):]:
+            waiting.remove(person)
+            self._release(person)
+        waiting.sort(key=lambda q: q.bed_class)
         stop = self.p["detention.when_full"] > 0.5
         for person in waiting:
             arrest = person.origin != BORDER and not person.rebooked
@@ -588,8 +616,7 @@ class Replica:
                 self._back(person, person.origin)
                 continue
             else:  # released where they are; a Notice to Appear for people with no case
-                self._back(person, DOCKET if person.origin in (NO_CONTACT, ENDED)
-                           else person.origin)
+                self._back(person, DOCKET if person.origin in NO_CASE else person.origin)
                 self.atd += int(self.rng.random() < self.p["detention.atd_share"])
             if arrest:
                 self.arrests_today += 1
@@ -597,12 +624,16 @@ class Replica:
                     self.arrests_total += 1
 
     def _back(self, person: Person, status: int) -> None:
-        """At large again in the person's own cell (and month of entry), with a status."""
-        if person.cohort == RECENT:
-            self.recent[person.month, status, person.group] += 1
-            self.events += 1
-        else:
-            self._put(person.cohort, status, person.group)
+        """At large in the person's own cohort (and month of entry), with a status."""
+        cohort = person.cohort
+        if cohort == RECENT:
+            month = self.months - person.entry
+            if month < MONTHS_RECENT:
+                self.recent[month, status, person.group] += 1
+                self.events += 1
+                return
+            cohort = SETTLED  # two years have passed since entry
+        self._put(cohort, status, person.group)
 
     # --- custody: one process per person --------------------------------------------------------
     def _exponential(self, mean: float) -> simpy.Event:
@@ -651,7 +682,7 @@ class Replica:
             yield from self._staging(person)
         else:  # released under Zadvydas: a final order at large
             self._bed(person, False)
-            self._put(SETTLED, FINAL, RECALCITRANT)
+            self._back(person, FINAL)
 
     def _staging(self, person: Person) -> Iterator[simpy.Event]:
         """Staging for transport, then a seat or a land crossing in turn."""
@@ -736,36 +767,49 @@ class Replica:
         return 1.0
 
     def _decided_detained(self, person: Person) -> float:
-        """A detained case: a removal order (appealed or not) or relief."""
+        """A detained case: a removal order (appealed or not), relief, or a dismissal (released,
+        unauthorized, with the case closed)."""
         p = self.p
-        if self.rng.random() < p["courts.detained_order_share"]:
+        order = p["courts.detained_order_share"]
+        u = self.rng.random()
+        if u < order:
             if self.rng.random() < p["courts.appeal_share"]:
                 self.env.process(self._appeal(person))
             else:
                 self.env.process(self._documents(person))
-        else:
+        elif u < order + min(p["courts.detained_relief_share"], 1.0 - order):
             self._exit(person)
+        else:
+            self._bed(person, False)
+            person.ticket += 1
+            self._back(person, CLOSED)
         return 1.0
 
     def _decided_appeal(self, person: Person) -> float:
-        """The Board affirms the order (removal goes on) or not (relief; the docket if at large)."""
+        """The Board affirms the order (removal goes on) or remands the case to a judge."""
         affirm = self.rng.random() < self.p["courts.bia_affirm_share"]
         if person.in_bed:
-            if affirm:
-                self.env.process(self._documents(person))
-            else:
-                self._exit(person)
+            self.env.process(self._documents(person) if affirm else self._court(person))
         elif person.ticket == self.appeals_epoch:
-            self._put(person.cohort, FINAL if affirm else DOCKET, person.group)
+            self._back(person, FINAL if affirm else DOCKET)
         return 1.0
 
     def _decide_docket(self, hearings: float) -> float | None:
-        """One non-detained case, chosen at random; its outcome decides the judge time it takes."""
+        """One non-detained case, chosen at random; its outcome decides the judge time it takes.
+
+        Cases of people who left stay pending until a judge closes them in absentia.
+        """
         p = self.p
         pop = np.concatenate([self.recent[:, DOCKET].sum(axis=0)[None], self.older[:, DOCKET]])
         docket = pop.sum()
-        if docket == 0:
+        cases = docket + self.ledger
+        if cases == 0:
             return None
+        quick = p["courts.quick_decision_weight"]
+        least = hearings * p["courts.min_case_days"] / cases  # not faster than the minimum time
+        if self.rng.random() * cases < self.ledger:
+            self.ledger -= 1
+            return max(quick, least)
         absentia = p["courts.in_absentia_share"]
         absent = absentia
         if self.rng.random() < p["courts.rocket_docket_share"] and pop[RECENT].sum() > 0:
@@ -773,15 +817,17 @@ class Replica:
             absent = p["courts.rocket_in_absentia_share"]
         else:
             c, g = (int(i) for i in self._pick_cell(pop))
-        order = p["courts.removal_order_share"] * (1.0 - absent) / max(1.0 - absentia, 1e-12)
-        vd = p["courts.voluntary_departure_share"]
-        relief = p["courts.relief_share"]
+        hearing = p["courts.removal_order_share"]
+        order = hearing * (1.0 - absent) / max(1.0 - absentia, 1e-12)
+        # a rocket docket's extra no-shows come out of the other outcomes in proportion
+        rest = (1.0 - absent - order) / max(1.0 - absentia - hearing, 1e-12)
+        vd = p["courts.voluntary_departure_share"] * rest
+        relief = p["courts.relief_share"] * rest
         fail = p["courts.departure_failure_share"]
         appeal = p["courts.appeal_share"]
-        quick = p["courts.quick_decision_weight"]
         u = self.rng.random()
         months = self._take(c, DOCKET, g, 1)
-        month = int(np.argmax(months))
+        entry = self.months - int(np.argmax(months))
         if u < absent:  # in absentia
             to, weight = FINAL, quick
         elif u < absent + order:  # ordered removed after a hearing, perhaps appealed
@@ -790,16 +836,15 @@ class Replica:
             to, weight = (FINAL if self.rng.random() < fail else -1), 1.0
         elif u < absent + order + vd + relief:
             to, weight = -1, 1.0
-        else:  # dismissal, termination or closure: unauthorized, with no case open
-            to, weight = NO_CONTACT, quick
+        else:  # dismissal, termination or closure: unauthorized, the case closed
+            to, weight = CLOSED, quick
         if to is None:  # appealed: waits for the Board at large
-            person = Person(g, DOCKET, c, ticket=self.appeals_epoch)
+            person = Person(g, DOCKET, c, entry=entry, ticket=self.appeals_epoch)
             self.env.process(self._appeal_at_large(person))
         elif to >= 0:
-            self._back(Person(g, DOCKET, c, month=month), to)
+            self._back(Person(g, DOCKET, c, entry=entry), to)
         self.events += 1
-        # a case takes its judge time, and the docket is not decided faster than its minimum time
-        return max(weight, hearings * p["courts.min_case_days"] / docket)
+        return max(weight, least)
 
     def _appeal_at_large(self, person: Person) -> Iterator[simpy.Event]:
         yield self._exponential(BIA_NON_DETAINED_DAYS)
