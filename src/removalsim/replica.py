@@ -16,7 +16,7 @@ How the stages become events (on SimPy):
   numbers at the rates the model states; ageing into the long-term cohort, self-departure and
   deaths are binomial draws. The 2-year cohort ages on a fixed monthly clock.
 - **Arrested people** (and CBP transfers) arrive at random moments of the day and wait in a
-  holding room; once a day the free beds go by legal class, then policy priority, at random
+  holding room; once a day the free beds go class by class, the fastest removals first, at random
   within a class. Those without a bed are released (or, when policy says so, not arrested).
 - **In custody** every person is a SimPy process. Stages with a rate in the engine take an
   exponential time with the same mean (summary processing, detained case preparation, travel
@@ -88,8 +88,9 @@ MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT = (GROUPS.index(g) for g in (
 N_REMOVABLE = len(REMOVABLE_STATUSES)
 BORDER = -1
 """Origin of people CBP arrested at the border (others carry their status at arrest)."""
-# bed classes: the law first (summary cases, fear claims, mandatory court cases), then policy
-MANDATORY, FINAL_ORDER, QUICK_ORDER, DISCRETIONARY = range(4)
+# bed classes, the fastest removals first: summary cases and fear claims, final orders,
+# stipulated and voluntary-departure cases, mandatory court cases, discretionary court cases
+SUMMARY, FINAL_ORDER, QUICK_ORDER, MANDATORY_COURT, DISCRETIONARY = range(5)
 
 
 def scaled_series(inputs: Inputs, scale: float) -> np.ndarray:
@@ -115,7 +116,7 @@ class Person:
     group: int
     origin: int
     cohort: int = RECENT
-    bed_class: int = MANDATORY
+    bed_class: int = SUMMARY
     ticket: int = 0
     """Bumped when the person leaves a queue early (released), so servers skip stale entries."""
     entry: int = 0
@@ -498,7 +499,7 @@ class Replica:
             for i in range(transfer):
                 kind = self._court if i < to_court else self._summary
                 person = Person(g, BORDER, entry=self.months,
-                                bed_class=DISCRETIONARY if i < to_court else MANDATORY)
+                                bed_class=DISCRETIONARY if i < to_court else SUMMARY)
                 self.env.process(self._arrive(person, kind))
 
     # --- interior arrests and legal routes ------------------------------------------------------
@@ -574,7 +575,7 @@ class Replica:
             else:
                 kind = self._court
                 mandatory = self.rng.random() < p["pathways.mandatory_detention_share"]
-                person.bed_class = MANDATORY if mandatory else DISCRETIONARY
+                person.bed_class = MANDATORY_COURT if mandatory else DISCRETIONARY
         self.env.process(self._arrive(person, kind))
 
     def _arrive(self, person: Person, kind: Callable) -> Iterator[simpy.Event]:
@@ -584,7 +585,7 @@ class Replica:
         self.holding.append(person)
 
     def _admit(self) -> None:
-        """The day's bed round: legal class first, then policy priority; the rest go free."""
+        """The day's bed round: class by class, the fastest removals first; the rest go free."""
         if self.occupancy > self.beds:  # beds cut below the population: court cases released
             cut = [q for q in self.court_waiting if q.in_bed]
             self.rng.shuffle(cut)
@@ -758,7 +759,7 @@ class Replica:
             person.ticket += 1
             mandatory = person.origin != BORDER and (
                 self.rng.random() < p["pathways.mandatory_detention_share"])
-            person.bed_class = MANDATORY if mandatory else DISCRETIONARY
+            person.bed_class = MANDATORY_COURT if mandatory else DISCRETIONARY
             person.kind = self._court
             person.rebooked = True
             self.holding.append(person)
