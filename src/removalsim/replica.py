@@ -27,6 +27,9 @@ How the stages become events (on SimPy):
   detained cases first.
 - **The non-detained docket** is a count per cell, not a queue: judges decide a random case from
   it (the rocket docket's share from the recent cohort), each outcome taking its own judge time.
+  Cases of people who left stay pending until a judge closes them in absentia.
+- **Leaving custody**, people return to their own cohort and month of entry (the engine, which no
+  longer knows them, uses a fixed cohort).
 
 The detained population is the exact time average of people in ICE beds.
 
