@@ -134,6 +134,8 @@ def replica(scenarios: tuple[str, ...] = ("fy2019", "millions-2019"), years: flo
                      "replications": replications,
                      "removals_error": check.removals_error,
                      "detained_error": check.detained_error,
+                     "detained_end_of_day_error":
+                         check.replica_detained_end_of_day / check.fluid_detained - 1.0,
                      "replica_seconds": check.replica_seconds,
                      "fluid_seconds": check.fluid_seconds, "speed_ratio": check.speed_ratio})
     return rows

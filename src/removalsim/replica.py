@@ -1,30 +1,40 @@
-"""An independent discrete-event replica of the pipeline, to check the fluid engine.
+"""An independent discrete-event replica of the v2 pipeline, to check the fluid engine.
 
-The engine moves fractions of people once a day. The replica moves whole people one at a time, at
-random moments in continuous time, in a small copy of the country: every population, inflow and
-capacity is multiplied by ``scale`` (1/100 by default), while shares, durations and rates per
-person stay as they are. It is written from the model's description (README, "The model"), not
-from the engine's code, and shares only the parameter loading (``build_inputs``) with it.
+The engine moves fractions of people once a day. The replica moves whole people in a small copy of
+the country: every input that counts people or capacity (by its unit in the parameter tree) is
+multiplied by ``scale`` (1/100 by default); shares, durations and per-person rates stay as they
+are, and the search rate per findable person is divided by ``scale`` so that an officer finds the
+same number of people a day in the smaller country. It reads the same inputs as the engine
+(``model.resolve``, ``inputs.build_inputs``, ``engine.INPUTS``) and shares only the start
+partition with it; the dynamics are written from the stage docstrings, not from the engine's code.
 
-How the stages become events (a continuous-time Markov chain, run on SimPy):
+How the stages become events (on SimPy):
 
-- Each person in a stage with a mean duration ``d`` leaves it at rate ``1/d``; a stage with a
-  capacity ``c`` per day (screening, courts, seats, land crossings) completes at the total rate
-  ``min(people / d, c)``, spread over the people in it.
-- Arrests, inflows and departures are Poisson events at the rates the model states: custodial
-  arrests are jail bookings times cooperation; at-large arrests are officer effort times
-  productivity, which falls with the remaining share of each segment (``depletion``) and is
-  steered by the targeting weights.
-- An arrested person takes a pathway at random with the model's shares and needs a free bed to
-  be held; with no bed, policy releases the person or the arrest is not made.
-- Parameters change at midnight; a SimPy calendar process applies them (and a bed cut), then
-  wakes the event process, whose exponential clocks are memoryless and simply start again.
+- **At large** the population is whole people in the cells of the partition (entry cohort, with
+  the under-2-years cohort by month of entry; status; nationality group). Each day, entries,
+  re-entries, status ends, CBP apprehensions, interior arrests and court receipts are Poisson
+  numbers at the rates the model states; ageing into the long-term cohort, self-departure and
+  deaths are binomial draws. The 2-year cohort ages on a fixed monthly clock.
+- **Arrested people** (and CBP transfers) arrive at random moments of the day and wait in a
+  holding room; once a day the free beds go class by class, the fastest removals first, at random
+  within a class. Those without a bed are released (or, when policy says so, not arrested).
+- **In custody** every person is a SimPy process. Stages with a rate in the engine take an
+  exponential time with the same mean (summary processing, detained case preparation, travel
+  documents, staging for transport); fixed clocks are fixed (the 180-day release of people no
+  country will take back). Capacities (fear screenings, judges, the appeals board, charter and
+  commercial seats, land crossings, third-country removals) are FIFO servers that serve one
+  person (or one unit of judge time) every ``1 / capacity`` days; judges and the board take
+  detained cases first.
+- **The non-detained docket** is a count per cell, not a queue: judges decide a random case from
+  it (the rocket docket's share from the recent cohort), each outcome taking its own judge time.
+  Cases of people who left stay pending until a judge closes them in absentia.
+- **Leaving custody**, people return to their own cohort and month of entry (the engine, which no
+  longer knows them, uses a fixed cohort).
 
-The replica keeps the detained population's exact time average, so its detention numbers are
-average daily populations in the strict sense.
+The detained population is the exact time average of people in ICE beds.
 
 >>> from removalsim.replica import replicate
->>> run = replicate("fy2019", years=0.5, seed=1)
+>>> run = replicate("fy2019", years=0.25, seed=1)
 >>> run.removals > 0 and run.detained_mean > 0
 True
 """
@@ -33,100 +43,149 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 import simpy
 
-from removalsim.engine import INPUTS, ORIGINS, SEGMENTS
+from removalsim.engine import INPUTS, partition
 from removalsim.inputs import Inputs, build_inputs
 from removalsim.model import resolve
+from removalsim.params import default_tree
 from removalsim.scenario import Scenario
+from removalsim.vocabulary import COHORTS, GROUPS, REMOVABLE_STATUSES, STATUSES
 
 SCALE = 1 / 100
-"""Default size of the replica relative to the country.
-
-At 1/1000 a full jail holds ~55 people, and random swings in so small a jail turn away a few
-percent of the people the fluid model (55,000 beds, swings of well under 1%) still admits. That is
-a small-number effect of the replica, not an error of the engine, so the cross-check runs at 1/100.
-"""
+"""Default size of the replica relative to the country (see the README's cross-check table)."""
 WARMUP_DAYS = 365
-"""Days run first at start-date values, so that detention and appeals start full."""
+"""Days run first at start-date values, so detention starts full; then the population at large
+is restored to the start partition (as the engine does)."""
+EXTENSIVE_UNITS = frozenset({
+    "people", "people per year", "people per day", "cases", "cases per year", "officers",
+    "judges", "beds", "beds per day", "appeals per year", "flights per day", "arrests per day",
+})
+"""Units of inputs that count people or capacity: multiplied by the scale."""
+PER_PERSON_UNITS = frozenset({"per officer-day per person"})
+"""Units of rates per person of the population: divided by the scale."""
+WORKING_SHARE = 260 / 365
+"""Share of days an officer works (the engine's officer-day convention, not a parameter)."""
+BIA_DETAINED_DAYS = 30.0
+BIA_NON_DETAINED_DAYS = 180.0
+"""Mean days an appeal waits before the Board can decide it (engine constants, not parameters)."""
+SETTLED_DAYS = 8 * 365.25
+"""Mean days in the 2-10 year cohort before joining the long-term cohort."""
+MONTHS_RECENT = 24
+DAYS_PER_MONTH = 365.25 / 12
 
-EXTENSIVE = (
-    *(f"population.{s}.size" for s in SEGMENTS if s != "long_term"),
-    "population.unauthorized_total",
-    "arrivals.recent_entrants_per_year",
-    "arrivals.status_terminations_per_year",
-    "arrivals.border_book_ins_per_day",
-    "arrests.officers",
-    "arrests.task_force_officers",
-    "pathways.asylum_officers",
-    "detention.beds",
-    "courts.judges",
-    "removal.charter_flights_per_day",
-    "removal.commercial_per_day",
-    "removal.land_per_day",
-    "removal.third_country_per_year",
-    "departures.reference_arrests_per_day",
-    "departures.paid_per_year",
-)
-"""Inputs that count people or capacity: multiplied by the scale. The rest are per person."""
-
-FINAL, RECENT, PENDING, STATUS, LONG = (SEGMENTS.index(s) for s in (
-    "final_order", "recent_entrant", "pending_docket", "status_lost", "long_term"))
-BORDER = ORIGINS.index("border")
-N_ORIGIN = len(ORIGINS)
-# custody stages
-SUMMARY, FEAR, COURT, APPEAL, POST, STUCK, READY = range(7)
-N_STAGE = 7
+N_COHORT, N_STATUS, N_GROUP = len(COHORTS), len(STATUSES), len(GROUPS)
+RECENT, SETTLED, LONG = (COHORTS.index(c) for c in ("recent", "settled", "long_term"))
+NO_CONTACT, DOCKET, FINAL, PRIOR, ENDED, CLOSED, PROTECTED = (STATUSES.index(s) for s in (
+    "no_contact", "docket", "final_order", "prior_removal", "status_ended", "case_closed",
+    "protected"))
+NO_CASE = (NO_CONTACT, ENDED, CLOSED)
+"""Statuses with no case open: a Notice to Appear puts these people on the docket."""
+MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT = (GROUPS.index(g) for g in (
+    "mexico", "northern_triangle", "cooperative", "recalcitrant"))
+N_REMOVABLE = len(REMOVABLE_STATUSES)
+BORDER = -1
+"""Origin of people CBP arrested at the border (others carry their status at arrest)."""
+# bed classes, the fastest removals first: summary cases and fear claims, final orders,
+# stipulated and voluntary-departure cases, mandatory court cases, discretionary court cases
+SUMMARY, FINAL_ORDER, QUICK_ORDER, MANDATORY_COURT, DISCRETIONARY = range(5)
 
 
-class _Params:
-    """The inputs in force on one day, by name, scaled, with the rates the events use."""
+def scaled_series(inputs: Inputs, scale: float) -> np.ndarray:
+    """The inputs of every day, clipped to their valid range, in the replica's small country."""
+    tree = default_tree()
+    factor = np.array([scale if tree[n].unit in EXTENSIVE_UNITS
+                       else 1.0 / scale if tree[n].unit in PER_PERSON_UNITS else 1.0
+                       for n in INPUTS])
+    return np.clip(inputs.series, inputs.lo, inputs.hi) * factor
 
-    def __init__(self, row: np.ndarray, scale: float) -> None:
-        v = {name: float(x) * (scale if name in EXTENSIVE else 1.0)
-             for name, x in zip(INPUTS, row, strict=True)}
-        self.v = v
-        seg = [f"population.{s}." for s in SEGMENTS]
-        self.entrants = v["arrivals.recent_entrants_per_year"] / 365.0
-        self.status_lost = v["arrivals.status_terminations_per_year"] / 365.0
-        self.aging = 1.0 / v["arrivals.recent_entrant_days"]
-        self.border = v["arrivals.border_book_ins_per_day"]
-        self.response = v["departures.enforcement_response"]
-        self.per_reference = 1.0 / max(v["departures.reference_arrests_per_day"], 1e-12)
-        self.paid = v["departures.paid_per_year"] / 365.0
-        self.self_departure = [v[p + "self_departure_rate"] / 365.0 for p in seg]
-        self.effort = ((v["arrests.officers"] * (1.0 - v["arrests.border_diversion"])
-                        + v["arrests.task_force_officers"] * v["arrests.task_force_productivity"])
-                       * v["arrests.at_large_per_officer_year"] / 365.0)
-        self.findability = [v[p + "findability"] for p in seg]
-        self.target = [v[f"arrests.target.{s}"] for s in SEGMENTS]
-        self.depletion = v["arrests.depletion"]
-        self.custodial = [v[p + "jail_booking_rate"] / 365.0 * v["arrests.jail_cooperation"]
-                          for p in seg]
-        speed = 1.0 + v["courts.expedited_docket"] * (v["courts.expedited_docket_speedup"] - 1)
-        self.court_capacity = (v["courts.judges"] * v["courts.completions_per_judge_year"]
-                               * speed / 365.0)
-        self.court_rate = 1.0 / v["courts.detained_case_days"]
-        self.docket_rate = 1.0 / v["courts.non_detained_case_days"]
-        self.appeal_rate = 1.0 / v["courts.appeal_days"]
-        self.screening = v["pathways.asylum_officers"] * v["pathways.screenings_per_officer_day"]
-        self.fear_rate = 1.0 / v["pathways.fear_screening_days"]
-        self.summary_rate = 1.0 / v["detention.summary_days"]
-        self.document_rate = 1.0 / v["detention.travel_document_days"]
-        self.staging_rate = 1.0 / v["removal.staging_days"]
-        self.land_share = v["removal.land_share"]
-        self.seats = (v["removal.charter_flights_per_day"] * v["removal.seats_per_flight"]
-                      + v["removal.commercial_per_day"])
-        self.land = v["removal.land_per_day"]
-        self.third_country = v["removal.third_country_per_year"] / 365.0
-        self.release_rate = 1.0 / v["detention.release_after_days"]
 
-    def __getitem__(self, name: str) -> float:
-        return self.v[name]
+class Day(dict):
+    """One day's inputs, read by name: ``day["courts.judges"]``."""
+
+    def __init__(self, row: np.ndarray) -> None:
+        super().__init__(zip(INPUTS, row.tolist(), strict=True))
+
+
+@dataclass(eq=False)
+class Person:
+    """Someone in custody: nationality group, origin (status at arrest or ``BORDER``), cohort."""
+
+    group: int
+    origin: int
+    cohort: int = RECENT
+    bed_class: int = SUMMARY
+    ticket: int = 0
+    """Bumped when the person leaves a queue early (released), so servers skip stale entries."""
+    entry: int = 0
+    """Month of entry, counted on the replica's month clock (recent cohort and border only)."""
+    kind: Callable | None = None
+    """What custody holds for the person once a bed is found."""
+    in_bed: bool = False
+    rebooked: bool = False
+    """Already in custody, wanting a bed again (a court case after a positive fear finding)."""
+
+
+class Server:
+    """A FIFO queue in front of a capacity: one unit of work every ``1 / capacity`` days.
+
+    ``queues`` are served in priority order; ``accepts`` keeps people a server cannot take (a
+    commercial seat is for some groups only) in the queue for another server; ``fallback`` gives
+    work when every queue is empty (the judges' non-detained docket).
+    """
+
+    def __init__(self, replica: Replica, capacity: Callable[[], float],
+                 queues: list[deque], done: Callable[[Person], float],
+                 accepts: Callable[[Person], bool] = lambda p: True,
+                 fallback: Callable[[float], float | None] | None = None) -> None:
+        """``done`` finishes a person's turn and returns the units of capacity it took."""
+        self.replica = replica
+        self.capacity = capacity
+        self.queues = queues
+        self.done = done
+        self.accepts = accepts
+        self.fallback = fallback
+        self.wake = replica.env.event()
+        replica.env.process(self._serve())
+
+    def notify(self) -> None:
+        """Someone joined a queue: wake the server if it is idle."""
+        if not self.wake.triggered:
+            self.wake.succeed()
+
+    def _next(self) -> Person | None:
+        for queue in self.queues:
+            for i, (person, ticket) in enumerate(queue):
+                if person.ticket != ticket:
+                    continue
+                if self.accepts(person):
+                    del queue[i]
+                    return person
+            while queue and queue[0][0].ticket != queue[0][1]:
+                queue.popleft()  # drop stale entries at the head
+        return None
+
+    def _serve(self) -> Iterator[simpy.Event]:
+        env = self.replica.env
+        while True:
+            rate = self.capacity()
+            work = None
+            if rate > 0:
+                person = self._next()
+                if person is not None:
+                    work = self.done(person)
+                elif self.fallback is not None:
+                    work = self.fallback(rate)
+            if work is None:  # idle until someone arrives or the capacity may change (midnight)
+                self.wake = env.event()
+                yield self.wake | env.timeout(max(self.replica.today + 1.0 - env.now, 1e-9))
+                continue
+            yield env.timeout(work / rate)
 
 
 @dataclass
@@ -136,21 +195,25 @@ class ReplicaRun:
     Attributes
     ----------
     removals
-        Removals over the horizon.
+        Removals over the horizon (whole people).
     removals_by_year, detained_by_year
         Per fiscal year: removals, and the time-averaged detained population.
     detained_mean
-        Time-averaged detained population over the horizon.
+        Time-averaged population in ICE beds over the horizon.
+    detained_end_of_day
+        The same population counted once a day, after the day's departures and before the day's
+        bed round (where the engine counts its stocks).
     arrests
         Interior arrests made over the horizon.
     events
-        Number of events simulated (warm-up included).
+        People moved from one state to another (warm-up included).
     """
 
     scale: float
     removals: float = 0.0
     arrests: float = 0.0
     detained_mean: float = 0.0
+    detained_end_of_day: float = 0.0
     removals_by_year: list[float] = field(default_factory=list)
     detained_by_year: list[float] = field(default_factory=list)
     events: int = 0
@@ -158,405 +221,653 @@ class ReplicaRun:
 
 
 class Replica:
-    """The pipeline as a population of whole people moving through stages at random times."""
+    """The pipeline as whole people moving through it at random times."""
 
     def __init__(self, scenario: Scenario, inputs: Inputs, scale: float, seed: int) -> None:
         self.scenario = scenario
         self.inputs = inputs
         self.scale = scale
+        self.series = scaled_series(inputs, scale)
         self.rng = np.random.default_rng(seed)
         self.env = simpy.Environment()
-        self.days = len(inputs.series)
-        self.p = _Params(inputs.series[0], scale)
-        p = self.p
-        sizes = [p[f"population.{s}.size"] if s != "long_term" else 0.0 for s in SEGMENTS]
-        sizes[LONG] = max(p["population.unauthorized_total"] - sum(sizes), 0.0)
-        self.initial = [int(round(x)) for x in sizes]
-        self.at_large = list(self.initial)
-        self.peak = [float(x) for x in self.at_large]
-        self.custody = [[0] * N_ORIGIN for _ in range(N_STAGE)]
-        self.in_stage = [0] * N_STAGE
-        self.appeals = 0  # non-detained appeals
-        self.hold_room: list[tuple[int, int]] = []  # (stage, origin) waiting for a bed today
+        self.p = Day(self.series[0])
+        self.recent, self.older = self._start_partition()
+        self.start = (self.recent.copy(), self.older.copy())
+        self.peak = self.cells().astype(float)
+        self.holding: list[Person] = []
+        self.atd = 0
+        self.beds = self.p["detention.beds"] * self.p["detention.usable_share"]
         self.occupancy = 0
+        self.fear_waiting: list[Person] = []
+        self.court_waiting: set[Person] = set()
+        self.appeals_epoch = 0
+        self.intensity = 1.0
+        self.months = 0
+        self.ledger = 0
+        """Pending court cases of people who left or died (closed in absentia by judges)."""
+        self.border_occupancy = 0
+        self.today = 0
         self.arrests_today = 0
-        self.arrests_yesterday = p["departures.reference_arrests_per_day"]
+        self.removed_today = 0
+        self.removed_yesterday = 0
         self.recording = False
         self.fy = 0
-        self.removals_by_year = [0.0] * len(inputs.fiscal_years)
+        self.last_change = 0.0
+        self.removals_by_year = [0] * len(inputs.fiscal_years)
         self.detained_area = [0.0] * len(inputs.fiscal_years)
         self.arrests_total = 0
-        self.last_change = 0.0
+        self.end_of_day = 0
         self.events = 0
-        self.dynamics = self.env.process(self._dynamics())
+        self._servers()
         self.env.process(self._calendar())
 
-    # --- bookkeeping ---------------------------------------------------------------------------
-    def _advance_clock(self) -> None:
-        """Add the detained population's time integral since the last event."""
+    # --- the start partition, in whole people ---------------------------------------------------
+    def _start_partition(self) -> tuple[np.ndarray, np.ndarray]:
+        pop = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+        partition(self.series[0], pop, np.zeros(MONTHS_RECENT + 1))  # scaled: the small country
+        recent = np.repeat(pop[RECENT][None] / MONTHS_RECENT, MONTHS_RECENT, axis=0)
+        return self._whole(recent), self._whole(pop[RECENT + 1:])
+
+    def _whole(self, x: np.ndarray) -> np.ndarray:
+        """Round to whole people at random, keeping the mean."""
+        low = np.floor(x)
+        return (low + (self.rng.random(x.shape) < x - low)).astype(np.int64)
+
+    def cells(self) -> np.ndarray:
+        """People at large by cohort, status and group."""
+        return np.concatenate([self.recent.sum(axis=0)[None], self.older])
+
+    def _cell(self, c: int) -> np.ndarray:
+        return self.recent if c == RECENT else self.older[c - 1]
+
+    def _take(self, c: int, s: int, g: int, n: int) -> np.ndarray:
+        """Take n people at random from a cell; returns how many came from each month (recent)."""
+        if c != RECENT:
+            self.older[c - 1, s, g] -= n
+            return np.array([n])
+        if n == 1:  # one person: a month in proportion to its people
+            months = np.zeros(MONTHS_RECENT, dtype=np.int64)
+            months[self._pick_cell(self.recent[:, s, g])[0]] = 1
+        else:
+            months = self.rng.multivariate_hypergeometric(self.recent[:, s, g], n)
+        self.recent[:, s, g] -= months
+        return months
+
+    def _put(self, c: int, s: int, g: int, n: int = 1) -> None:
+        """Add people to a cell (the newest month when the cohort is recent)."""
+        if c == RECENT:
+            self.recent[0, s, g] += n
+        else:
+            self.older[c - 1, s, g] += n
+        self.events += n
+
+    def _move(self, c: int, s: int, g: int, n: int, to: int) -> None:
+        """Move n random people of a cell to another status, each keeping the month of entry."""
+        if n <= 0:
+            return
+        if c == RECENT:
+            months = self._take(c, s, g, n)
+            self.recent[:, to, g] += months
+        else:
+            self.older[c - 1, s, g] -= n
+            self.older[c - 1, to, g] += n
+        self.events += n
+
+    def _pick_cell(self, pop: np.ndarray) -> tuple[int, ...]:
+        """One cell at random in proportion to its people."""
+        cumulative = pop.ravel().cumsum()
+        i = int(cumulative.searchsorted(self.rng.random() * cumulative[-1], side="right"))
+        return np.unravel_index(min(i, cumulative.size - 1), pop.shape)
+
+    # --- detention bookkeeping ------------------------------------------------------------------
+    def _clock(self) -> None:
+        """Add the detained population's time integral since the last change."""
         now = self.env.now
         if self.recording:
             self.detained_area[self.fy] += self.occupancy * (now - self.last_change)
         self.last_change = now
 
-    def _enter(self, stage: int, origin: int) -> None:
-        self.custody[stage][origin] += 1
-        self.in_stage[stage] += 1
-        self.occupancy += 1
+    def _bed(self, person: Person, taken: bool) -> None:
+        if person.in_bed == taken:
+            return
+        self._clock()
+        person.in_bed = taken
+        self.occupancy += 1 if taken else -1
+        if person.origin == BORDER:
+            self.border_occupancy += 1 if taken else -1
 
-    def _leave(self, stage: int, origin: int) -> None:
-        self.custody[stage][origin] -= 1
-        self.in_stage[stage] -= 1
-        self.occupancy -= 1
+    def _release(self, person: Person, status: int = DOCKET) -> None:
+        """Out of custody, at large again (on the docket unless told), ATD for some."""
+        self._bed(person, False)
+        person.ticket += 1
+        self._back(person, status)
+        self.atd += int(self.rng.random() < self.p["detention.atd_share"])
 
-    @property
-    def k(self) -> _Params:
-        """The day's parameters and rates."""
-        return self.p
+    def _exit(self, person: Person) -> None:
+        """Leaves the unauthorized population from custody (relief granted)."""
+        self._bed(person, False)
+        person.ticket += 1
+        self.events += 1
 
-    def _pick(self, stage: int) -> int:
-        """A random origin of the people in a stage, in proportion to their numbers."""
-        counts = self.custody[stage]
-        r = self.rng.random() * self.in_stage[stage]
-        for o, n in enumerate(counts):
-            r -= n
-            if r < 0:
-                return o
-        return max(range(N_ORIGIN), key=lambda o: counts[o])
-
-    def _release(self, origin: int) -> None:
-        """Back at large: people with final orders stay so; others join the court docket."""
-        self._to_at_large(FINAL if origin == FINAL else PENDING)
-
-    def _to_at_large(self, segment: int) -> None:
-        self._grow(segment)
-
-    def _removed(self, origin: int) -> None:
+    def _removed(self, person: Person) -> float:
+        self._bed(person, False)
+        person.ticket += 1
+        self.removed_today += 1
+        self.events += 1
         if self.recording:
             self.removals_by_year[self.fy] += 1
+        return 1.0
 
-    # --- the calendar: parameters, bed cuts, enforcement intensity, fiscal years --------------
-    def _calendar(self):
-        for step in range(WARMUP_DAYS + self.days):
+    # --- the calendar ---------------------------------------------------------------------------
+    def _calendar(self) -> Iterator[simpy.Event]:
+        month_clock = 0.0
+        days = len(self.series)
+        for step in range(WARMUP_DAYS + days):
+            self.today = step
             t = step - WARMUP_DAYS
-            if t == 0:  # warmed up: restore the populations, start counting
-                self._advance_clock()
-                self.at_large = list(self.initial)
-                self.peak = [float(x) for x in self.at_large]
+            if t == 0:  # warmed up: the start partition again, and start counting
+                self.recent, self.older = (a.copy() for a in self.start)
+                self.ledger = 0
+                self.peak = self.cells().astype(float)
+                self.appeals_epoch += 1  # non-detained appeals start empty, as in the engine
+                self._clock()
                 self.recording = True
-                self.last_change = self.env.now
             if t >= 0:
-                self._advance_clock()
+                self._clock()
                 self.fy = int(self.inputs.fy_index[t])
-                self.p = _Params(self.inputs.series[t], self.scale)
-            self._flush_hold_room()
-            self.arrests_yesterday = self.arrests_today
+                self.p = Day(self.series[t])
+            month_clock += 1.0
+            if month_clock >= DAYS_PER_MONTH:
+                month_clock -= DAYS_PER_MONTH
+                self._age_month()
+            aged = self.rng.binomial(self.older[0], 1.0 / SETTLED_DAYS)
+            self.older[0] -= aged
+            self.older[1] += aged
+            self.events += int(aged.sum())
+            self._usable_beds()
+            self._inflows()
+            self._border()
+            pop = self.cells()
+            self.peak = np.maximum(self.peak, pop)
+            self._arrests(pop)
+            yield self.env.timeout(step + 1.0 - 1e-6 - self.env.now)
+            if self.recording:
+                self.end_of_day += self.occupancy
+            self._admit()
+            self._other_receipts()
+            self._depart()
+            self.intensity = self.arrests_today / max(
+                self.p["departures.reference_arrests_per_day"], 1e-12)
             self.arrests_today = 0
-            self._cut_beds()
-            if self.dynamics.is_alive and self.dynamics.target is not None:
-                self.dynamics.interrupt()
-            yield self.env.timeout(1.0)
-        self._advance_clock()
+            self.removed_yesterday, self.removed_today = self.removed_today, 0
+            self.atd -= int(self.rng.binomial(self.atd, 1.0 / self.p["detention.atd_days"]))
+            yield self.env.timeout(step + 1.0 - self.env.now)
+        self._clock()
         self.recording = False
 
-    def _cut_beds(self) -> None:
-        beds = self.p["detention.beds"]
-        for stage in (COURT, POST):
-            while self.occupancy > beds + 1e-9 and self.in_stage[stage] > 0:
-                origin = self._pick(stage)
-                self._advance_clock()
-                self._leave(stage, origin)
-                self._release(origin)
+    def _age_month(self) -> None:
+        self.months += 1
+        self.older[0] += self.recent[-1]
+        self.events += int(self.recent[-1].sum())
+        self.recent[1:] = self.recent[:-1].copy()
+        self.recent[0] = 0
 
-    # --- the events ---------------------------------------------------------------------------
-    def _actions(self) -> list:
-        """What each rate of ``_rates`` does, in the same order."""
-        n = len(SEGMENTS)
-        return [
-            self._entrant, self._status_lost, self._aging, self._border,
-            *(partial(self._departure, s) for s in range(n)),
-            *(partial(self._arrest, s) for s in range(n)),
-            self._court_detained, self._court_non_detained, self._appeal_non_detained,
-            self._screened, partial(self._documented, SUMMARY), partial(self._documented, POST),
-            self._appeal_detained, self._removal, self._removal, self._third_country,
-            self._stuck_released,
-        ]
-
-    def _rates(self) -> list[float]:
-        """The rate (events per day) of every possible next event, in ``_actions`` order."""
-        k = self.k
-        a = self.at_large
-        n = self.in_stage
-        rates = [k.entrants, k.status_lost, a[RECENT] * k.aging, k.border]
-        # self-departure answers yesterday's interior arrests; paid departures spread evenly
-        factor = max(0.0, 1.0 + k.response * (self.arrests_yesterday * k.per_reference - 1.0))
-        population = sum(a)
-        share = k.paid / population if population > 0 else 0.0
-        for s in range(len(SEGMENTS)):
-            rates.append(min(a[s] * (k.self_departure[s] * factor + share), 0.5 * a[s]))
-        # arrests: jails plus officer effort, with yield falling as a segment is used up
-        yields = [k.findability[s] * (a[s] / self.peak[s]) ** k.depletion
-                  if self.peak[s] > 0 else 0.0 for s in range(len(SEGMENTS))]
-        weights = [k.target[s] * yields[s] for s in range(len(SEGMENTS))]
-        total_weight = sum(weights)
-        for s in range(len(SEGMENTS)):
-            at_large = (k.effort * weights[s] / total_weight * yields[s]
-                        if total_weight > 0 else 0.0)
-            rates.append(min(a[s] * k.custodial[s] + at_large, 0.05 * a[s]))
-        # courts: the detained docket first, the rest of the capacity for the non-detained one
-        detained = min(n[COURT] * k.court_rate, k.court_capacity)
-        rates.append(detained)
-        rates.append(min(a[PENDING] * k.docket_rate, max(k.court_capacity - detained, 0.0)))
-        rates.append(self.appeals * k.appeal_rate)
-        # custody
-        rates.append(min(n[FEAR] * k.fear_rate, k.screening))
-        rates.append(n[SUMMARY] * k.summary_rate)
-        rates.append(n[POST] * k.document_rate)
-        rates.append(n[APPEAL] * k.appeal_rate)
-        ready = n[READY] * k.staging_rate
-        rates.append(min(ready * (1.0 - k.land_share), k.seats))
-        rates.append(min(ready * k.land_share, k.land))
-        rates.append(min(k.third_country, n[STUCK]))
-        rates.append(n[STUCK] * k.release_rate)
-        return rates
-
-    def _dynamics(self):
-        actions = self._actions()
-        while True:
-            rates = self._rates()
-            total = sum(rates)
-            wait = self.rng.exponential(1.0 / total) if total > 0 else math.inf
-            try:
-                yield self.env.timeout(wait) if math.isfinite(wait) else self.env.event()
-            except simpy.Interrupt:
-                continue  # new day: new rates (the clocks are memoryless)
-            self._advance_clock()
-            r = self.rng.random() * total
-            chosen = actions[max(i for i, rate in enumerate(rates) if rate > 0)]  # rounding
-            for rate, action in zip(rates, actions, strict=True):
-                r -= rate
-                if r < 0:
-                    chosen = action
-                    break
-            chosen()
-            if self.hold_room:
-                self._fill_beds()
-            self.events += 1
-
-    # inflows and departures
-    def _entrant(self) -> None:
-        if self.rng.random() < self.p["arrivals.notice_to_appear_share"]:
-            self._grow(PENDING)
+    def _usable_beds(self) -> None:
+        """Usable beds follow the funded level; new beds arrive at the build rate."""
+        target = self.p["detention.beds"] * self.p["detention.usable_share"]
+        if target > self.beds:
+            self.beds = min(target, self.beds + self.p["detention.build_beds_per_day"])
         else:
-            self._grow(RECENT)
+            self.beds = target
 
-    def _status_lost(self) -> None:
-        self._grow(STATUS)
-
-    def _grow(self, segment: int) -> None:
-        self.at_large[segment] += 1
-        self.peak[segment] = max(self.peak[segment], self.at_large[segment])
-
-    def _aging(self) -> None:
-        self.at_large[RECENT] -= 1
-        self._grow(LONG)
-
-    def _departure(self, segment: int) -> None:
-        self.at_large[segment] -= 1
-
-    # arrests and admission
-    def _pathway(self, origin: int) -> int | None:
-        """The custody stage an arrested person needs a bed for, or None if not held."""
+    # --- inflows and departures -----------------------------------------------------------------
+    def _mix(self) -> np.ndarray:
         p = self.p
-        if origin == FINAL:
-            return POST
-        er = p["pathways.expedited_removal"]
-        reinstate = p["pathways.reinstatement_share"]
-        mandatory = p["pathways.mandatory_detention"] > 0.5
-        if origin == BORDER:
-            summary = p["pathways.border_summary_share"]
-            held = 1.0 if mandatory else p["pathways.border_detained_court_share"]
-        else:
-            summary = {
-                RECENT: er + (1.0 - er) * reinstate,
-                STATUS: (er * p["pathways.status_lost_expedited_share"]
-                         + (1.0 - er * p["pathways.status_lost_expedited_share"]) * reinstate),
-            }.get(origin, reinstate)
-            held = 1.0 if mandatory else p["pathways.detained_court_share"]
-        u = self.rng.random()
-        fear = p["pathways.fear_claim_share"]
-        if u < summary * (1.0 - fear):
-            return SUMMARY
-        if u < summary:
-            return FEAR
-        if u < summary + (1.0 - summary) * held:
-            return COURT
-        return None
+        mix = np.array([p["border.mexico_share"], p["border.northern_triangle_share"], 0.0,
+                        p["border.recalcitrant_share"]])
+        mix[COOPERATIVE] = max(1.0 - mix.sum(), 0.0)
+        return mix / mix.sum()
 
-    def _arrest(self, segment: int) -> None:
-        self.at_large[segment] -= 1
-        stage = self._pathway(segment)
-        if stage is None:  # not held: counted, and back at large
-            self._count_arrest(segment)
-            self._release(segment)
-        else:
-            self._wait_for_bed(stage, segment)
+    def _inflows(self) -> None:
+        p = self.p
+        mix = self._mix()
+        entries = self.rng.multinomial(self.rng.poisson(p["arrivals.entries_per_year"] / 365), mix)
+        back = self.rng.binomial(self.removed_yesterday, p["arrivals.reentry_share"])
+        reentries = self.rng.multinomial(back, mix)
+        for g in range(N_GROUP):
+            self._put(RECENT, NO_CONTACT, g, int(entries[g]))
+            self._put(RECENT, PRIOR, g, int(reentries[g]))
+        ending = self.rng.poisson(p["arrivals.status_terminations_per_year"] / 365)
+        for _ in range(ending):
+            pop = self.cells()[:, PROTECTED, :]
+            if pop.sum() == 0:
+                break
+            c, g = self._pick_cell(pop)
+            self._move(c, PROTECTED, g, 1, ENDED)
 
+    def _other_receipts(self) -> None:
+        """Court cases opened by USCIS referrals and recalendaring, for people with no case."""
+        n = self.rng.poisson(self.p["courts.other_receipts_per_year"] / 365)
+        for _ in range(n):
+            pop = self.cells()[:, NO_CASE, :]
+            if pop.sum() == 0:
+                return
+            c, s, g = self._pick_cell(pop)
+            self._move(c, NO_CASE[s], g, 1, DOCKET)
+
+    def _depart(self) -> None:
+        """Self-departure (raised by yesterday's enforcement), paid departure and deaths."""
+        p = self.p
+        factor = max(0.0, 1.0 + p["departures.enforcement_response"] * (self.intensity - 1.0))
+        population = self.cells().sum()
+        paid = p["departures.paid_per_year"] / 365 / population if population else 0.0
+        mortality = p["population.mortality_per_year"] / 365
+        for c in range(N_COHORT):
+            base = p[f"departures.self_departure_rate.{COHORTS[c]}"] / 365 * factor
+            rate = np.full(N_STATUS, base + paid)
+            rate[PROTECTED] = base
+            share = np.minimum(rate + mortality, 0.5)[:, None]
+            cell = self._cell(c)
+            gone = self.rng.binomial(cell, np.broadcast_to(share, cell.shape))
+            cell -= gone
+            self.ledger += int(gone[..., DOCKET, :].sum())  # their cases stay pending
+            self.events += int(gone.sum())
+
+    # --- the border: CBP custody ----------------------------------------------------------------
     def _border(self) -> None:
-        stage = self._pathway(BORDER)
-        if stage is None:
-            self._to_at_large(PENDING)  # CBP cannot hold people: released to the docket
-        else:
-            self._wait_for_bed(stage, BORDER)
-
-    def _count_arrest(self, origin: int) -> None:
-        if origin != BORDER:
-            self.arrests_today += 1
-            if self.recording:
-                self.arrests_total += 1
-
-    def _wait_for_bed(self, stage: int, origin: int) -> None:
-        """Hold the person until a bed frees up today; the best use of a bed goes first."""
-        self.hold_room.append((stage, origin))
-        self._fill_beds()
-
-    def _fill_beds(self) -> None:
-        while self.hold_room and self.occupancy + 1 <= self.p["detention.beds"] + 1e-9:
-            scores = self._scores()
-            best = max(range(len(self.hold_room)), key=lambda i: scores[self.hold_room[i][0]])
-            stage, origin = self.hold_room.pop(best)
-            self._count_arrest(origin)
-            self._admit(stage, origin)
-
-    def _flush_hold_room(self) -> None:
-        """At midnight, whoever found no bed is released, or (policy "stop") never arrested."""
-        stop = self.p["detention.when_full"] > 0.5
-        for _stage, origin in self.hold_room:
-            if origin == BORDER:
-                self._to_at_large(PENDING)
-            elif stop:
-                self.at_large[origin] += 1
+        """Expulsions, returns and removals from CBP custody; transfers to ICE; releases."""
+        p = self.p
+        arrived = self.rng.poisson(p["border.apprehensions_per_day"])
+        expelled = self.rng.binomial(arrived, p["border.title42_share"])
+        by_group = self.rng.multinomial(arrived - expelled, self._mix())
+        for g in range(N_GROUP):
+            n = int(by_group[g])
+            if g == MEXICO:
+                n -= self.rng.binomial(n, p["border.return_share"])  # returned by CBP
+                summary_share = p["border.mexico_cbp_custody_removal_share"]
             else:
-                self._count_arrest(origin)
-                self._release(origin)
-        self.hold_room.clear()
+                summary_share = p["border.cbp_custody_removal_share"]
+            summary = self.rng.binomial(n, summary_share)
+            by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
+            transfer = self.rng.binomial(n - summary, p["border.transfer_share"])
+            to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
+            released = n - summary - transfer
+            nta = self.rng.binomial(released, p["border.release_nta_share"])
+            filed = self.rng.binomial(nta, 1.0 - p["border.nta_never_filed_share"])
+            self._put(RECENT, DOCKET, g, filed)
+            self._put(RECENT, NO_CONTACT, g, nta - filed)
+            self._put(RECENT, PROTECTED, g, released - nta)
+            for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
+                self.env.process(self._staging(Person(g, BORDER, entry=self.months)))
+            for i in range(transfer):
+                kind = self._court if i < to_court else self._summary
+                person = Person(g, BORDER, entry=self.months,
+                                bed_class=DISCRETIONARY if i < to_court else SUMMARY)
+                self.env.process(self._arrive(person, kind))
 
-    def _scores(self) -> dict[int, float]:
-        """Expected removals per bed-day of a case entering each stage (the bed priority)."""
+    # --- interior arrests and legal routes ------------------------------------------------------
+    def _arrests(self, pop: np.ndarray) -> None:
+        """Jail transfers first (as officers can pick them up), then at large, then check-ins."""
         p = self.p
-        kept = 1.0 - p["detention.recalcitrant_share"]
-        staging = p["removal.staging_days"]
-        documents = p["detention.travel_document_days"]
-        court_days = (p["courts.detained_case_days"]
-                      + p["courts.appeal_share"] * p["courts.appeal_days"] + documents)
-        court_yield = p["courts.removal_order_share_detained"] * kept
-        positive = p["pathways.fear_positive_rate"]
-        screening = p["pathways.asylum_officers"] * p["pathways.screenings_per_officer_day"]
-        queue = self.in_stage[FEAR] / max(screening, 1e-9)
-        return {
-            SUMMARY: kept / (p["detention.summary_days"] + staging),
-            POST: kept / (documents + staging),
-            COURT: court_yield / (court_days + staging),
-            FEAR: ((1.0 - positive) * kept + positive * court_yield) / (
-                p["pathways.fear_screening_days"] + queue
-                + (1.0 - positive) * (p["detention.summary_days"] + staging)
-                + positive * (court_days + staging)),
-        }
+        removable = pop[:, :N_REMOVABLE, :].astype(float)
+        officer_days = (p["arrests.officers"] * (1.0 - p["arrests.border_diversion"])
+                        + p["arrests.task_force_officers"]
+                        * p["arrests.task_force_productivity"]) * WORKING_SHARE
+        jail = (p["arrests.jail_bookings_per_person_year"] / 365 * p["arrests.detainer_share"]
+                * p["arrests.jail_cooperation"])
+        transfers = removable.sum() * jail
+        per_custodial = p["arrests.officer_days_per_custodial"]
+        custodial = min(transfers, officer_days / per_custodial)
+        rate = removable * jail * (custodial / transfers if transfers > 0 else 0.0)
+        effort = max(officer_days - custodial * per_custodial, 0.0)
+        weight = np.array([p[f"arrests.target.{s}"] * p[f"arrests.findability.{s}"]
+                           for s in REMOVABLE_STATUSES])
+        peak = self.peak[:, :N_REMOVABLE, :]
+        left = np.divide(removable, peak, out=np.zeros_like(removable), where=peak > 0)
+        leads = weight[None, :, None] * removable * left ** p["arrests.depletion"]
+        total = leads.sum()
+        a, h = p["arrests.search_rate"], p["arrests.officer_days_per_at_large"]
+        at_large = effort * a * total / (1.0 + a * h * total)
+        if total > 0:
+            rate += at_large * leads / total
+        no_contact = removable[:, NO_CONTACT, :]
+        if no_contact.sum() > 0:
+            rate[:, NO_CONTACT, :] += (at_large * p["arrests.collateral_share"] * no_contact
+                                       / no_contact.sum())
+        check_in = min(p["arrests.check_in_per_day"], self.atd / 30 + self.scale)
+        reporting = removable[:, [DOCKET, FINAL], :]
+        if reporting.sum() > 0:
+            rate[:, [DOCKET, FINAL], :] += check_in * reporting / reporting.sum()
+        rate = np.minimum(rate, 0.05 * removable)
+        counts = np.minimum(self.rng.poisson(rate), pop[:, :N_REMOVABLE, :])
+        for c, s, g in zip(*np.nonzero(counts), strict=True):
+            months = self._take(c, s, g, int(counts[c, s, g]))
+            for month, n in enumerate(months):
+                for _ in range(int(n)):
+                    self._route(Person(int(g), int(s), int(c), entry=self.months - month))
 
-    def _admit(self, stage: int, origin: int) -> None:
-        self._enter(stage, origin)
-        if stage == FEAR:  # past the longest wait, fear claimants are paroled to the docket
-            p = self.p
-            limit = (p["pathways.asylum_officers"] * p["pathways.screenings_per_officer_day"]
-                     * p["pathways.fear_max_wait_days"])
-            while self.in_stage[FEAR] > limit + 1e-9:
-                o = self._pick(FEAR)
-                self._leave(FEAR, o)
-                self._to_at_large(PENDING)
+    def _route(self, person: Person) -> None:
+        """The legal route the law allows for the person's cell; then a bed is wanted.
 
-    # custody stages
-    def _screened(self) -> None:
+        Expedited removal reaches the recent cohort when the policy covers it: people who entered
+        without inspection, parolees whose parole ended where the policy says so, and docket cases
+        dismissed for it.
+        """
         p = self.p
-        o = self._pick(FEAR)
-        self._leave(FEAR, o)
-        if self.rng.random() >= p["pathways.fear_positive_rate"]:
-            self._enter(SUMMARY, o)
-            return
-        held = (1.0 if p["pathways.mandatory_detention"] > 0.5 else
-                p["pathways.border_detained_court_share"] if o == BORDER else
-                p["pathways.detained_court_share"])
-        if self.rng.random() < held:
-            self._enter(COURT, o)
+        s, c = person.origin, person.cohort
+        kind: Callable
+        fear = self.rng.random() < p["pathways.fear_claim_share"]
+        if s == FINAL:
+            person.bed_class = FINAL_ORDER
+            kind = self._documents
+        elif s == PRIOR:
+            kind = self._fear if fear else self._summary
         else:
-            self._to_at_large(PENDING)
+            covered = {DOCKET: "pathways.dismiss_for_expedited",
+                       ENDED: "pathways.expedited_for_parolees"}.get(
+                s, "pathways.entered_without_inspection_share")
+            summary = p["pathways.expedited_removal"] > 0.5 and c == RECENT and (
+                self.rng.random() < p[covered])
+            u = self.rng.random()
+            if summary:
+                kind = self._fear if fear else self._summary
+            elif s != DOCKET and u < p["pathways.stipulated_share"] + p[
+                    "pathways.voluntary_departure_share"]:
+                person.bed_class = QUICK_ORDER
+                kind = self._documents
+            else:
+                kind = self._court
+                mandatory = self.rng.random() < p["pathways.mandatory_detention_share"]
+                person.bed_class = MANDATORY_COURT if mandatory else DISCRETIONARY
+        self.env.process(self._arrive(person, kind))
 
-    def _documented(self, stage: int) -> None:
-        o = self._pick(stage)
-        self._leave(stage, o)
-        stuck = self.rng.random() < self.p["detention.recalcitrant_share"]
-        self._enter(STUCK if stuck else READY, o)
+    def _arrive(self, person: Person, kind: Callable) -> Iterator[simpy.Event]:
+        """Arrested (or transferred) at a random moment of the day; wait for the bed round."""
+        yield self.env.timeout(self.rng.random() * (self.today + 1.0 - 1e-6 - self.env.now))
+        person.kind = kind
+        self.holding.append(person)
 
-    def _court_detained(self) -> None:
+    def _admit(self) -> None:
+        """The day's bed round: class by class, the fastest removals first; the rest go free."""
+        if self.occupancy > self.beds:  # beds cut below the population: court cases released
+            cut = [q for q in self.court_waiting if q.in_bed]
+            self.rng.shuffle(cut)
+            for person in cut[: int(math.ceil(self.occupancy - self.beds))]:
+                self.court_waiting.discard(person)
+                self._release(person)
+        order = self.rng.permutation(len(self.holding))
+        waiting = [self.holding[i] for i in order]
+        self.holding = []
+        # people CBP arrested may hold at most their share of beds (policy): the others, chosen
+        # at random, are released before the round
+        room = self.beds * self.p["detention.border_bed_share"] - self.border_occupancy
+        border = [q for q in waiting if q.origin == BORDER and not q.rebooked]
+        for person in border[max(int(math.floor(room + 1e-9)), 0):]:
+            waiting.remove(person)
+            self._release(person)
+        waiting.sort(key=lambda q: q.bed_class)
+        stop = self.p["detention.when_full"] > 0.5
+        for person in waiting:
+            arrest = person.origin != BORDER and not person.rebooked
+            if self.occupancy + 1 <= self.beds + 1e-9:
+                self._bed(person, True)
+                self.events += 1
+                self.env.process(person.kind(person))
+            elif not arrest:  # CBP cannot hold people; nor can ICE: released to the docket
+                self._release(person)
+                continue
+            elif stop:  # the arrest is not made
+                self._back(person, person.origin)
+                continue
+            else:  # released where they are; a Notice to Appear for people with no case
+                self._back(person, DOCKET if person.origin in NO_CASE else person.origin)
+                self.atd += int(self.rng.random() < self.p["detention.atd_share"])
+            if arrest:
+                self.arrests_today += 1
+                if self.recording:
+                    self.arrests_total += 1
+
+    def _back(self, person: Person, status: int) -> None:
+        """At large in the person's own cohort (and month of entry), with a status."""
+        cohort = person.cohort
+        if cohort == RECENT:
+            month = self.months - person.entry
+            if month < MONTHS_RECENT:
+                self.recent[month, status, person.group] += 1
+                self.events += 1
+                return
+            cohort = SETTLED  # two years have passed since entry
+        self._put(cohort, status, person.group)
+
+    # --- custody: one process per person --------------------------------------------------------
+    def _exponential(self, mean: float) -> simpy.Event:
+        return self.env.timeout(self.rng.exponential(mean))
+
+    def _summary(self, person: Person) -> Iterator[simpy.Event]:
+        """Expedited removal or reinstatement: processing, then travel documents."""
+        yield self._exponential(self.p["detention.summary_days"])
+        yield from self._documents(person)
+
+    def _fear(self, person: Person) -> Iterator[simpy.Event]:
+        """A fear claim waits for a screening; past the longest wait the claimant is released."""
+        yield self._exponential(self.p["pathways.fear_screening_days"])
+        if person.in_bed:
+            self._enqueue(self.screening, self.screening_queue, person)
+
+    def _court(self, person: Person) -> Iterator[simpy.Event]:
+        """A detained court case: preparation, then a hearing in turn."""
+        self.court_waiting.add(person)
+        yield self._exponential(self.p["courts.detained_case_days"])
+        if person.in_bed:
+            self.court_waiting.discard(person)
+            self._enqueue(self.judges, self.judge_queue, person)
+
+    def _appeal(self, person: Person) -> Iterator[simpy.Event]:
+        yield self._exponential(BIA_DETAINED_DAYS)
+        self._enqueue(self.board, self.board_queue, person)
+
+    def _documents(self, person: Person) -> Iterator[simpy.Event]:
+        """Travel documents; the recalcitrant group also races the 180-day release clock and a
+        third-country removal."""
         p = self.p
-        o = self._pick(COURT)
-        self._leave(COURT, o)
-        order = p["courts.removal_order_share_detained"]
+        if person.group != RECALCITRANT:
+            yield self._exponential(p[f"removal.document_days.{GROUPS[person.group]}"])
+            yield from self._staging(person)
+            return
+        ticket = person.ticket
+        self._enqueue(self.third_country, self.third_queue, person)
+        document = self.rng.exponential(p["removal.document_days.recalcitrant"])
+        release = p["detention.release_after_days"]
+        yield self.env.timeout(min(document, release))
+        if person.ticket != ticket:  # removed to a third country meanwhile
+            return
+        person.ticket += 1  # out of the third-country queue
+        if document < release:
+            yield from self._staging(person)
+        else:  # released under Zadvydas: a final order at large
+            self._bed(person, False)
+            self._back(person, FINAL)
+
+    def _staging(self, person: Person) -> Iterator[simpy.Event]:
+        """Staging for transport, then a seat or a land crossing in turn."""
+        yield self._exponential(self.p["removal.staging_days"])
+        if person.group == MEXICO:
+            self._enqueue(self.land, self.land_queue, person)
+        else:
+            self._enqueue(self.air, self.air_queue, person)
+            self.commercial.notify()
+
+    def _enqueue(self, server: Server, queue: deque, person: Person) -> None:
+        queue.append((person, person.ticket))
+        server.notify()
+
+    # --- capacities -----------------------------------------------------------------------------
+    def _servers(self) -> None:
+        p = lambda name: self.p[name]  # noqa: E731 - the day's value, read when asked
+        self.screening_queue: deque = deque()
+        self.judge_queue: deque = deque()
+        self.board_queue: deque = deque()
+        self.board_docket: deque = deque()
+        self.third_queue: deque = deque()
+        self.land_queue: deque = deque()
+        self.air_queue: deque = deque()
+        self.screening = Server(self, lambda: (p("pathways.asylum_officers") + p(
+            "pathways.border_patrol_screeners")) * p("pathways.screenings_per_officer_day"),
+            [self.screening_queue], self._screened)
+        self.judges = Server(self, self._hearings, [self.judge_queue], self._decided_detained,
+                             fallback=self._decide_docket)
+        self.board = Server(self, lambda: p("courts.bia_appeals_per_year") / 365,
+                            [self.board_queue, self.board_docket], self._decided_appeal)
+        self.third_country = Server(self, lambda: p("removal.third_country_per_year") / 365,
+                                    [self.third_queue], self._removed)
+        self.land = Server(self, lambda: p("removal.land_per_day"), [self.land_queue],
+                           self._removed)
+        self.air = Server(self, self._charter_seats, [self.air_queue], self._removed)
+        self.commercial = Server(self, lambda: p("removal.commercial_per_day"),
+                                 [self.air_queue], self._removed,
+                                 accepts=lambda q: q.group in (COOPERATIVE, RECALCITRANT))
+        self.env.process(self._fear_limit())
+
+    def _charter_seats(self) -> float:
+        p = self.p
+        seats = (p["removal.charter_flights_per_day"] * p["removal.seats_per_flight"]
+                 * p["removal.load_factor"])
+        # Title 42 expulsions flown by ICE Air take seats
+        expelled = p["border.apprehensions_per_day"] * p["border.title42_share"]
+        return max(seats - expelled * p["border.title42_air_share"], 0.0)
+
+    def _hearings(self) -> float:
+        p = self.p
+        return ((p["courts.judges"] + p["courts.temporary_judges"])
+                * p["courts.hearings_per_judge_year"] / 365)
+
+    def _fear_limit(self) -> Iterator[simpy.Event]:
+        """Claimants waiting past the longest wait are released to the docket (checked daily)."""
+        while True:
+            yield self.env.timeout(1.0)
+            p = self.p
+            limit = ((p["pathways.asylum_officers"] + p["pathways.border_patrol_screeners"])
+                     * p["pathways.screenings_per_officer_day"] * p["pathways.fear_max_wait_days"])
+            waiting = [q for q, ticket in self.screening_queue if q.ticket == ticket]
+            if len(waiting) > limit:
+                self.rng.shuffle(waiting)
+                for person in waiting[: len(waiting) - int(limit)]:
+                    self._release(person)
+
+    def _screened(self, person: Person) -> float:
+        """Positive findings become court cases (a bed again by class); others go on summarily."""
+        p = self.p
+        if self.rng.random() < p["pathways.fear_positive_rate"]:
+            self._bed(person, False)
+            person.ticket += 1
+            mandatory = person.origin != BORDER and (
+                self.rng.random() < p["pathways.mandatory_detention_share"])
+            person.bed_class = MANDATORY_COURT if mandatory else DISCRETIONARY
+            person.kind = self._court
+            person.rebooked = True
+            self.holding.append(person)
+        else:
+            self.env.process(self._summary(person))
+        return 1.0
+
+    def _decided_detained(self, person: Person) -> float:
+        """A detained case: a removal order (appealed or not), relief, or a dismissal (released,
+        unauthorized, with the case closed)."""
+        p = self.p
+        order = p["courts.detained_order_share"]
         u = self.rng.random()
         if u < order:
-            self._enter(APPEAL if self.rng.random() < p["courts.appeal_share"] else POST, o)
-        # otherwise voluntary departure, relief or termination: out of the pipeline
-
-    def _court_non_detained(self) -> None:
-        p = self.p
-        order = p["courts.removal_order_share_non_detained"]
-        absentia = min(p["courts.in_absentia_share"], order)
-        self.at_large[PENDING] -= 1
-        u = self.rng.random()
-        if u < absentia:
-            self._to_at_large(FINAL)
-        elif u < order:
             if self.rng.random() < p["courts.appeal_share"]:
-                self.appeals += 1
+                self.env.process(self._appeal(person))
             else:
-                self._to_at_large(FINAL)
-        # otherwise voluntary departure, relief or termination
+                self.env.process(self._documents(person))
+        elif u < order + min(p["courts.detained_relief_share"], 1.0 - order):
+            self._exit(person)
+        else:
+            self._bed(person, False)
+            person.ticket += 1
+            self._back(person, CLOSED)
+        return 1.0
 
-    def _appeal_non_detained(self) -> None:
-        self.appeals -= 1
-        self._to_at_large(FINAL)
+    def _decided_appeal(self, person: Person) -> float:
+        """The Board affirms the order (removal goes on) or remands the case to a judge."""
+        affirm = self.rng.random() < self.p["courts.bia_affirm_share"]
+        if person.in_bed:
+            self.env.process(self._documents(person) if affirm else self._court(person))
+        elif person.ticket == self.appeals_epoch:
+            self._back(person, FINAL if affirm else DOCKET)
+        return 1.0
 
-    def _appeal_detained(self) -> None:
-        o = self._pick(APPEAL)
-        self._leave(APPEAL, o)
-        self._enter(POST, o)
+    def _decide_docket(self, hearings: float) -> float | None:
+        """One non-detained case, chosen at random; its outcome decides the judge time it takes.
 
-    def _removal(self) -> None:
-        o = self._pick(READY)
-        self._leave(READY, o)
-        self._removed(o)
+        Cases of people who left stay pending until a judge closes them in absentia.
+        """
+        p = self.p
+        pop = np.concatenate([self.recent[:, DOCKET].sum(axis=0)[None], self.older[:, DOCKET]])
+        docket = pop.sum()
+        cases = docket + self.ledger
+        if cases == 0:
+            return None
+        quick = p["courts.quick_decision_weight"]
+        least = hearings * p["courts.min_case_days"] / cases  # not faster than the minimum time
+        if self.rng.random() * cases < self.ledger:
+            self.ledger -= 1
+            return max(quick, least)
+        absentia = p["courts.in_absentia_share"]
+        absent = absentia
+        if self.rng.random() < p["courts.rocket_docket_share"] and pop[RECENT].sum() > 0:
+            c, g = RECENT, int(self._pick_cell(pop[RECENT])[0])
+            absent = p["courts.rocket_in_absentia_share"]
+        else:
+            c, g = (int(i) for i in self._pick_cell(pop))
+        hearing = p["courts.removal_order_share"]
+        order = hearing * (1.0 - absent) / max(1.0 - absentia, 1e-12)
+        # a rocket docket's extra no-shows come out of the other outcomes in proportion
+        rest = (1.0 - absent - order) / max(1.0 - absentia - hearing, 1e-12)
+        vd = p["courts.voluntary_departure_share"] * rest
+        relief = p["courts.relief_share"] * rest
+        fail = p["courts.departure_failure_share"]
+        appeal = p["courts.appeal_share"]
+        u = self.rng.random()
+        months = self._take(c, DOCKET, g, 1)
+        entry = self.months - int(np.argmax(months))
+        if u < absent:  # in absentia
+            to, weight = FINAL, quick
+        elif u < absent + order:  # ordered removed after a hearing, perhaps appealed
+            to, weight = (None if self.rng.random() < appeal else FINAL), 1.0
+        elif u < absent + order + vd:  # voluntary departure, which some fail to make
+            to, weight = (FINAL if self.rng.random() < fail else -1), 1.0
+        elif u < absent + order + vd + relief:
+            to, weight = -1, 1.0
+        else:  # dismissal, termination or closure: unauthorized, the case closed
+            to, weight = CLOSED, quick
+        if to is None:  # appealed: waits for the Board at large
+            person = Person(g, DOCKET, c, entry=entry, ticket=self.appeals_epoch)
+            self.env.process(self._appeal_at_large(person))
+        elif to >= 0:
+            self._back(Person(g, DOCKET, c, entry=entry), to)
+        self.events += 1
+        return max(weight, least)
 
-    def _third_country(self) -> None:
-        o = self._pick(STUCK)
-        self._leave(STUCK, o)
-        self._removed(o)
-
-    def _stuck_released(self) -> None:
-        o = self._pick(STUCK)
-        self._leave(STUCK, o)
-        self._release(FINAL)
+    def _appeal_at_large(self, person: Person) -> Iterator[simpy.Event]:
+        yield self._exponential(BIA_NON_DETAINED_DAYS)
+        if person.ticket == self.appeals_epoch:
+            self._enqueue(self.board, self.board_docket, person)
 
     def run(self) -> ReplicaRun:
         """Simulate the warm-up and the horizon."""
         started = time.perf_counter()
-        self.env.run(until=WARMUP_DAYS + self.days)
-        self._advance_clock()
+        self.env.run(until=WARMUP_DAYS + len(self.series))
+        self._clock()
         days = np.bincount(self.inputs.fy_index, minlength=len(self.inputs.fiscal_years))
         return ReplicaRun(
             scale=self.scale,
             removals=float(sum(self.removals_by_year)),
             arrests=float(self.arrests_total),
-            detained_mean=float(sum(self.detained_area) / self.days),
-            removals_by_year=list(self.removals_by_year),
+            detained_mean=float(sum(self.detained_area) / len(self.series)),
+            detained_end_of_day=self.end_of_day / len(self.series),
+            removals_by_year=[float(r) for r in self.removals_by_year],
             detained_by_year=[a / d for a, d in zip(self.detained_area, days, strict=True)],
             events=self.events,
             seconds=time.perf_counter() - started,
@@ -585,6 +896,7 @@ class CrossCheck:
     fluid_detained: float
     replica_detained: float
     replica_detained_se: float
+    replica_detained_end_of_day: float
     fluid_seconds: float
     replica_seconds: float
 
@@ -611,7 +923,8 @@ def cross_check(
     """Run the engine once and the replica ``replications`` times, and compare their means.
 
     The engine's detained population is its average of end-of-day stocks over the horizon; the
-    replica's is the exact time average.
+    replica's is the exact time average (``replica_detained_end_of_day`` counts it as the engine
+    does).
     """
     from removalsim.model import run
     from removalsim.results import _K
@@ -623,19 +936,19 @@ def cross_check(
         started = time.perf_counter()
         result = run(resolved, marginal=False)
         timings.append(time.perf_counter() - started)
-    fluid_seconds = min(timings[1:])
     fluid_removals = result.headline["removals_total"]
     fluid_detained = float(result.daily_record[:, _K["detained"]].mean())
     runs = [Replica(resolved, inputs, scale, seed + i).run() for i in range(replications)]
     removals = np.array([r.removals for r in runs]) / scale
     detained = np.array([r.detained_mean for r in runs]) / scale
-    se = math.sqrt(replications) if replications > 1 else math.inf
+    root = math.sqrt(replications)
     return CrossCheck(
         scenario=resolved.name, years=resolved.years, scale=scale, replications=replications,
         fluid_removals=fluid_removals, replica_removals=float(removals.mean()),
-        replica_removals_se=float(removals.std(ddof=1) / se) if replications > 1 else math.nan,
+        replica_removals_se=float(removals.std(ddof=1) / root) if replications > 1 else math.nan,
         fluid_detained=fluid_detained, replica_detained=float(detained.mean()),
-        replica_detained_se=float(detained.std(ddof=1) / se) if replications > 1 else math.nan,
-        fluid_seconds=fluid_seconds,
+        replica_detained_se=float(detained.std(ddof=1) / root) if replications > 1 else math.nan,
+        replica_detained_end_of_day=float(np.mean([r.detained_end_of_day for r in runs])) / scale,
+        fluid_seconds=min(timings[1:]),
         replica_seconds=float(np.mean([r.seconds for r in runs])),
     )
