@@ -233,13 +233,15 @@ def value_chart(name: str, param: Parameter) -> bytes | None:
 
 
 def _source(entry: DatedValue) -> str:
-    """A value's source: a link, then every other field of the reference; or the reason."""
+    """A value's source: its title (a link when it has one), then every other field of the
+    reference (``document`` names a document with no page to link); or the reason."""
     ref = entry.reference
     if ref is None:
         return f"assumption: {entry.reason}"
     fields = ref.model_dump(exclude_none=True, exclude={"title", "href"})
     extra = " · ".join(f"{k}: {v}" for k, v in fields.items())
-    return f"[{ref.title}]({ref.href})" + (f" · {extra}" if extra else "")
+    title = f"[{ref.title}]({ref.href})" if ref.href else ref.title
+    return title + (f" · {extra}" if extra else "")
 
 
 _SHOWN_ENTRY = {"value", "reference", "reason", "status", "low", "high", "price_year"}
