@@ -44,7 +44,8 @@ def test_run_json_has_every_key_with_finite_numbers():
         return not isinstance(value, float) or math.isfinite(value)
 
     assert finite(data)
-    assert data["binding_constraint"] in data["binding_share"]
+    assert data["binding_constraint"] in data["shadow_removals"]
+    assert data["binding_stage"] in data["binding_share"]
     assert sum(r["removals"] for r in data["removals_by_fiscal_year"]) == pytest.approx(
         data["removals_total"])
 

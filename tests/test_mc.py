@@ -76,13 +76,13 @@ def test_dollar_ranges_are_converted_like_the_values():
 
 
 def test_an_assumption_the_scenario_sets_is_held_not_sampled():
-    scenario = resolve("border-surge-2019", years=1)
+    scenario = resolve("fy2019", years=1).with_changes({"courts.min_case_days": 200})
     inputs = build_inputs(scenario)
     sampled, pinned = assumptions(scenario, inputs)
-    assert "arrivals.border_book_ins_per_day" in pinned
-    assert "arrivals.border_book_ins_per_day" not in {a.name for a in sampled}
+    assert "courts.min_case_days" in pinned
+    assert "courts.min_case_days" not in {a.name for a in sampled}
     mult, add = sample(scenario, inputs, 50, seed=1)
-    j = INPUTS.index("arrivals.border_book_ins_per_day")
+    j = INPUTS.index("courts.min_case_days")
     assert (mult[:, j] == 1).all() and (add[:, j] == 0).all()
     mc = monte_carlo("fy2019", 5, years=1, changes={"courts.min_case_days": 200})
     assert "courts.min_case_days" in mc.pinned

@@ -26,7 +26,7 @@ def test_targets():
     assert load_scenario("millions-2019").target.segments == ("final_order",)
     assert load_scenario("millions-2019").target.removals == 1_000_000
     everyone = load_scenario("millions-2019-all").target.segments
-    assert "long_term" in everyone and "border" not in everyone
+    assert "no_contact" in everyone and "case_closed" in everyone and "border" not in everyone
     assert load_scenario("one-million-a-year").target.per_year
 
 

@@ -348,9 +348,29 @@ def partition(pv, pop, months):
     case_w[RECENT] = pv[P.population_case_recent_weight]
     case_w[SETTLED] = 1.0
     case_w[LONG] = pv[P.population_case_long_term_weight]
-    # a cohort's case weight is per person in it: the share of cases in each cohort
+    # a cohort's case weight is per person in it: the share of cases in each cohort, raked so
+    # that no cohort holds more cases than 90% of its people
     case_c = case_w * cohort
     case_c /= max(case_c.sum(), _EPS)
+    cases = pv[P.courts_pending_cases] + pv[P.population_final_order_listed] * (
+        1.0 - pv[P.population_final_order_departed_share]) + pv[P.population_protected] + pv[
+        P.population_status_ended]
+    for _ in range(20):
+        excess = 0.0
+        room = 0.0
+        for c in range(N_COHORT):
+            cap = 0.9 * total * cohort[c]
+            if case_c[c] * cases > cap:
+                excess += case_c[c] - cap / max(cases, _EPS)
+                case_c[c] = cap / max(cases, _EPS)
+            else:
+                room += cap / max(cases, _EPS) - case_c[c]
+        if excess <= 1e-12 or room <= _EPS:
+            break
+        for c in range(N_COHORT):
+            cap = 0.9 * total * cohort[c] / max(cases, _EPS)
+            if case_c[c] < cap:
+                case_c[c] += excess * (cap - case_c[c]) / room
     known = np.zeros((N_STATUS, N_COHORT, N_GROUP))
     sizes = np.zeros(N_STATUS)
     sizes[DOCKET] = pv[P.courts_pending_cases]

@@ -174,5 +174,4 @@ def _bottleneck(shadow: dict[str, dict[str, float]], removals: float, inputs: In
         mult[0, columns[names.index(n)]] = 1.0 + MARGINAL_STEP
     together, _ = execute(inputs, mult, np.zeros_like(mult), target, keep_daily=False)
     gain = float(together.headline(None)[key][0] - removals)
-    shadow["+".join(critical)] = {"minus_10": float("nan"), "plus_10": gain}
-    return "co-binding: " + "+".join(critical)
+    return "co-binding: " + "+".join(critical) + f" (+10% of each together adds {gain:,.0f})"

@@ -27,6 +27,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     "removals": ("removals", "sum"),
     **{f"removals_{o}": (f"removals_{o}", "sum") for o in ORIGINS},
     "removals_interior": ("removals_interior", "sum"),
+    "removals_expedited_interior": ("removals_expedited_interior", "sum"),
     **{f"removals_{r}": (f"removals_{r}", "sum") for r in ROUTES},
     **{f"removals_{g}": (f"removals_{g}", "sum") for g in GROUPS},
     "removals_cbp_executed": ("removals_cbp_executed", "sum"),
@@ -280,11 +281,10 @@ def binding_words(h: dict[str, Any]) -> str:
     if name == "none":
         return "no capacity binds (+10% of any gains under 1%)"
     if name.startswith("co-binding: "):
-        names = " and ".join(label(n).lower() for n in name[12:].split("+"))
-        return f"{names} bind together"
+        names, _, gain = name[12:].partition(" (")
+        return f"{' and '.join(label(n).lower() for n in names.split('+'))} bind together ({gain}"
     gain = shadow[name]["plus_10"]
-    more = f"{gain:,.0f} more {counted} removals".replace("  ", " ")
-    return f"the binding constraint is {label(name).lower()} (+10% gives {more})"
+    return f"{label(name).lower()} bind (+10% adds {gain:,.0f} removals{' ' + counted if counted else ''})"
 
 
 def sentence(h: dict[str, Any]) -> str:
