@@ -284,7 +284,8 @@ def binding_words(h: dict[str, Any]) -> str:
         names, _, gain = name[12:].partition(" (")
         return f"{' and '.join(label(n).lower() for n in names.split('+'))} bind together ({gain}"
     gain = shadow[name]["plus_10"]
-    return f"{label(name).lower()} bind (+10% adds {gain:,.0f} removals{' ' + counted if counted else ''})"
+    whose = f" {counted}" if counted else ""
+    return f"{label(name).lower()} bind (+10% adds {gain:,.0f} removals{whose})"
 
 
 def sentence(h: dict[str, Any]) -> str:
