@@ -43,9 +43,9 @@ def test_every_point_and_draw_lands_in_duckdb(swept):
     assert result.points == 8 and result.workers == 2 and result.scheduler == "local"
     assert con.execute("SELECT count(*) FROM points").fetchone()[0] == 8
     assert con.execute("SELECT count(*) FROM draws").fetchone()[0] == 8 * 12
-    levers = con.execute("SELECT DISTINCT detention_beds, courts_expedited_docket FROM points "
-                     "ORDER BY ALL").fetchall()
-    assert levers == [(40000.0, False), (40000.0, True), (90000.0, False), (90000.0, True)]
+    levers = con.execute("SELECT DISTINCT detention_beds, courts_rocket_docket_share FROM points "
+                         "ORDER BY ALL").fetchall()
+    assert levers == [(40000.0, 0.0), (40000.0, 0.2), (90000.0, 0.0), (90000.0, 0.2)]
     assert con.execute("SELECT count(DISTINCT output) FROM fiscal_years").fetchone()[0] > 10
     n = con.execute("SELECT count(*) FROM samples").fetchone()[0]
     assert n == 12 * con.execute("SELECT count(DISTINCT parameter) FROM samples").fetchone()[0]
@@ -56,7 +56,7 @@ def test_a_point_equals_a_monte_carlo_run_with_its_levers(swept):
     _, con = swept
     point, scenario = con.execute(
         "SELECT point_id, scenario FROM points WHERE detention_beds = 90000 "
-        "AND courts_expedited_docket AND scenario = 'millions-2019'").fetchone()
+        "AND courts_rocket_docket_share = 0.2 AND scenario = 'millions-2019'").fetchone()
     stored = con.execute(
         f"SELECT removals_total FROM draws WHERE point_id = {point} ORDER BY draw"
     ).fetchnumpy()["removals_total"]
