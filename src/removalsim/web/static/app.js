@@ -499,13 +499,13 @@ function renderHeadline(data) {
   } else {
     document.getElementById("card-target").hidden = true;
   }
-  const share = h.binding_share[h.binding_constraint];
-  const stage = term(h.binding_constraint, "stages");
+  const share = h.binding_share[h.binding_stage];
+  const stage = term(h.binding_stage, "stages");
   glossed(document.querySelector("#card-binding .big"), stage ? stage.meaning : "");
-  setCard("card-binding", stageWords(h.binding_constraint),
+  setCard("card-binding", stageWords(h.binding_stage),
           [`on ${Math.round(100 * share)}% of days`, el("br"),
-           `baseline: ${stageWords(b.binding_constraint)} ` +
-           `(${Math.round(100 * b.binding_share[b.binding_constraint])}%)`]);
+           `baseline: ${stageWords(b.binding_stage)} ` +
+           `(${Math.round(100 * b.binding_share[b.binding_stage])}%)`]);
   setCard("card-cost", money(h.cost_total_usd),
           [`over ${fmt(h.years)} years, ${h.price_year} dollars; ${money(h.cost_per_removal_usd)} per removal`,
            el("br"), ...versus(h.cost_total_usd, b.cost_total_usd, money),
