@@ -17,7 +17,6 @@ from pydantic import (
     Field,
     StrictBool,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -104,7 +103,7 @@ class RunSpec(BaseModel):
         max_length=MAX_CHANGES,
         description="Names in changes whose value scales the scenario's dated plan (every planned "
         "value times the new start value over the planned one) instead of replacing it with a "
-        "flat value from the start.",
+        "flat value from the start. A name not in changes has no plan to scale and is ignored.",
     )
     draws: Annotated[int, Field(ge=1, le=MAX_DRAWS), BeforeValidator(_whole)] | None = Field(
         default=None, description=f"Monte Carlo draws for uncertainty bands (1-{MAX_DRAWS}); "
@@ -128,13 +127,6 @@ class RunSpec(BaseModel):
                                  f"{did_you_mean(name, tree)} (see /api/params)")
             check_value(tree[name], value, f"changes['{name}']")
         return changes
-
-    @model_validator(mode="after")
-    def _scaled_are_changed(self) -> RunSpec:
-        for name in self.scaled:
-            if name not in self.changes:
-                raise ValueError(f"scaled: '{name}' is not in changes")
-        return self
 
     def model_changes(self) -> dict[str, Any]:
         """The changes as ``removalsim.run`` takes them, a scaled plan as dated values."""
