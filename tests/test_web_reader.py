@@ -56,7 +56,11 @@ def test_run_scales_a_plan_unless_asked_to_replace_it(client):
     assert scaled["headline"]["removals_total"] >= base  # doubling a plan never removes fewer
 
 
-def test_scaled_must_name_a_change(client):
-    response = client.post("/api/run", json={"scenario": "current", "scaled": ["detention.beds"]})
-    assert response.status_code == 422
-    assert "scaled" in response.json()["detail"][0]["msg"]
+def test_scaled_name_without_a_change_is_ignored(client):
+    """A name in scaled with no change has no plan to scale: the run is the flat one."""
+    body = {"scenario": "current", "years": 1, "marginal": False}
+    flat = client.post("/api/run", json=body).json()
+    response = client.post("/api/run", json={**body, "scaled": ["detention.beds"]})
+    assert response.status_code == 200
+    assert response.json()["headline"]["removals_total"] == flat["headline"]["removals_total"]
+    assert response.json()["headline"]["scenario_hash"] == flat["headline"]["scenario_hash"]

@@ -142,7 +142,8 @@ class RunSpec(BaseModel):
     def key(self) -> tuple:
         """A hashable identity of the request, for caching."""
         return (self.scenario.value, self.years, tuple(sorted(self.changes.items())),
-                tuple(sorted(self.scaled)), self.draws, self.seed, self.marginal)
+                tuple(sorted(set(self.scaled) & set(self.changes))), self.draws, self.seed,
+                self.marginal)
 
 
 class CompareSpec(BaseModel):
