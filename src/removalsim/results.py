@@ -22,7 +22,7 @@ _K = {name: i for i, name in enumerate(RECORD)}
 _COST = [_K[f"cost_{s}"] for s in COST_STAGES]
 _BACKLOG = _K["court_pending"]
 
-# Fiscal-year table: column name -> (record name, how to aggregate: sum | mean | end)
+# Fiscal-year and monthly tables: column name -> (record name, how to aggregate: sum | mean | end)
 FY_COLUMNS: dict[str, tuple[str, str]] = {
     "removals": ("removals", "sum"),
     **{f"removals_{o}": (f"removals_{o}", "sum") for o in ORIGINS},
@@ -58,6 +58,72 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+_ADDED = {"arrests": ("arrests_at_large", "arrests_check_in"),
+          "book_ins": ("book_ins_interior",),
+          "court_completions": ("court_completions_non_detained",)}
+"""Columns that add further records to the first one named in ``FY_COLUMNS``."""
+
+
+def period_table(sums: np.ndarray, ends: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
+    """Each ``FY_COLUMNS`` column over periods (fiscal years or months).
+
+    Parameters
+    ----------
+    sums, ends
+        Records summed over each period and at its last day, shape (..., periods, records).
+    days
+        Days in each period, shape (periods,).
+
+    Returns
+    -------
+    dict
+        Column name -> array of shape (..., periods).
+    """
+    out: dict[str, np.ndarray] = {}
+    for column, (record, how) in FY_COLUMNS.items():
+        k = _K[record]
+        if how == "sum":
+            out[column] = sums[..., k].copy()
+        elif how == "mean":
+            out[column] = sums[..., k] / days
+        else:
+            out[column] = ends[..., k].copy()
+    for column, records in _ADDED.items():
+        for record in records:
+            out[column] += sums[..., _K[record]]
+    return out
+
+
+def monthly_table(daily: np.ndarray, start: dt.date) -> pd.DataFrame:
+    """One row per calendar month of a daily record, aggregated as ``FY_COLUMNS`` says.
+
+    Parameters
+    ----------
+    daily
+        Daily stocks and flows, shape (days, len(RECORD)).
+    start
+        Date of the first day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``month`` (the month's first day, a ``datetime.date``), with a ``days`` column
+        (a month cut by the start or end of the run has fewer days).
+    """
+    import pandas as pd
+
+    dates = pd.date_range(start, periods=len(daily), freq="D")
+    code = dates.year * 12 + dates.month - 1
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    last = np.r_[first[1:], len(daily)] - 1
+    days = (last - first + 1).astype(float)
+    table = period_table(np.add.reduceat(daily, first, axis=0), daily[last], days)
+    index = pd.Index([dt.date(c // 12, c % 12 + 1, 1) for c in code[first]], name="month")
+    frame = pd.DataFrame(table, index=index)
+    frame.insert(0, "days", days)
+    return frame
+
+
 @dataclass(frozen=True)
 class Outcome:
     """Raw engine output for one or more draws (leading axis = draw)."""
@@ -70,20 +136,7 @@ class Outcome:
 
     def fiscal_table(self) -> dict[str, np.ndarray]:
         """Each fiscal-year column, shape (draws, years)."""
-        out: dict[str, np.ndarray] = {}
-        for column, (record, how) in FY_COLUMNS.items():
-            k = _K[record]
-            if how == "sum":
-                out[column] = self.year_sum[:, :, k].copy()
-            elif how == "mean":
-                out[column] = self.year_sum[:, :, k] / self.days_per_year
-            else:
-                out[column] = self.year_end[:, :, k].copy()
-        out["arrests"] += self.year_sum[:, :, _K["arrests_at_large"]]
-        out["arrests"] += self.year_sum[:, :, _K["arrests_check_in"]]
-        out["book_ins"] += self.year_sum[:, :, _K["book_ins_interior"]]
-        out["court_completions"] += self.year_sum[:, :, _K["court_completions_non_detained"]]
-        return out
+        return period_table(self.year_sum, self.year_end, self.days_per_year)
 
     def headline(self, target: int | None) -> dict[str, np.ndarray]:
         """Headline numbers per draw, shape (draws,) each (or (draws, n) for by-stage values)."""
@@ -159,6 +212,11 @@ class Result:
         frame = pd.DataFrame(table, index=pd.Index(self.inputs.fiscal_years, name="fiscal_year"))
         frame.insert(0, "days", self.outcome.days_per_year)
         return frame
+
+    @cached_property
+    def months(self) -> pd.DataFrame:
+        """One row per calendar month: flows summed, populations averaged or at month end."""
+        return monthly_table(self.daily_record, self.scenario.start)
 
     @cached_property
     def headline(self) -> dict[str, Any]:

@@ -1,0 +1,219 @@
+"""One continuous replay of the record, from FY2012 to the latest month with data.
+
+The replay is a single run that starts on 1 October 2011 from the engine's partition of that
+day and follows every dated value (officers, beds, judges, CBP apprehensions, policy switches)
+to the end of the record. Each recorded series in ``data/history.csv`` is compared with the
+model over the same period: fiscal-year rows with the fiscal-year table, monthly rows with the
+monthly table. Nothing restarts from a guessed state between years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from removalsim import engine
+from removalsim.inputs import Inputs, build_inputs
+from removalsim.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+REPLAY_START = dt.date(2011, 10, 1)
+"""First day of the replay (FY2012): from FY2012 the CBP transfers and ICE arrests are published."""
+
+SERIES: dict[str, str] = {
+    "removals": "removals",
+    "removals_interior": "removals_interior",
+    "removals_border": "removals_border",
+    "arrests": "arrests",
+    "arrests_at_large": "arrests_at_large",
+    "arrests_custodial": "arrests_custodial",
+    "book_ins": "book_ins",
+    "book_ins_cbp": "book_ins_border",
+    "book_ins_ice": "book_ins_interior",
+    "adp": "detained_adp",
+    "atd_enrolled": "atd_enrolled",
+    "court_receipts": "court_receipts",
+    "court_completions": "court_completions",
+    "court_pending": "court_backlog_end",
+    "final_orders_non_detained": "final_order_at_large_end",
+}
+"""Recorded series (a ``history.csv`` metric) -> the model's column of the same quantity."""
+
+_FULL = ("full_year", "derived")
+_MONTHLY = ("partial_year", "snapshot", "full_month", "derived")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One recorded value and the period it covers.
+
+    Attributes
+    ----------
+    metric
+        The ``history.csv`` metric (a key of ``SERIES``).
+    fiscal_year
+        The fiscal year of the value (of its month, for a monthly value).
+    month
+        First day of the month for a monthly value, None for a fiscal-year value.
+    value
+        The recorded value.
+    """
+
+    metric: str
+    fiscal_year: int
+    month: dt.date | None
+    value: float
+
+
+@cache
+def observations() -> tuple[Observation, ...]:
+    """Every recorded value the replay is compared with.
+
+    A fiscal-year value counts when it covers the whole year (``full_year`` or ``derived``, or a
+    year-to-date value together with all twelve months). A monthly value counts unless it is
+    marked ``partial_month`` (a month the record covers only in part).
+
+    Returns
+    -------
+    tuple of Observation
+        Sorted by metric, fiscal year and month.
+    """
+    from removalsim.history import load_history
+
+    table = load_history()
+    table = table[table["metric"].isin(list(SERIES))]
+    out: list[Observation] = []
+    for metric, rows in table.groupby("metric"):
+        monthly = rows[rows["month"].notna()]
+        months = monthly.groupby("fiscal_year")["month"].nunique()
+        for row in rows[rows["month"].isna()].itertuples(index=False):
+            year = int(row.fiscal_year)
+            if row.coverage in _FULL or (row.coverage == "partial_year"
+                                         and months.get(year, 0) == 12):
+                out.append(Observation(str(metric), year, None, float(row.value)))
+        for row in monthly.itertuples(index=False):
+            if row.coverage not in _MONTHLY:
+                continue
+            year, month = int(row.fiscal_year), int(row.month)
+            calendar = year - 1 if month >= 10 else year
+            out.append(Observation(str(metric), year, dt.date(calendar, month, 1),
+                                   float(row.value)))
+    out = [o for o in out if o.fiscal_year > REPLAY_START.year]
+    return tuple(sorted(out, key=lambda o: (o.metric, o.fiscal_year, o.month or dt.date.min)))
+
+
+def record_end() -> dt.date:
+    """The day after the last month with a monthly record: where the replay stops."""
+    last = max(o.month for o in observations() if o.month is not None)
+    return dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+
+
+def replay_scenario(end: dt.date | None = None) -> Scenario:
+    """The continuous replay: dated resources and policies from FY2012 to ``end``.
+
+    Parameters
+    ----------
+    end
+        First day not replayed (default: ``record_end()``).
+    """
+    stop = end or record_end()
+    return Scenario(
+        name="replay",
+        description=f"Replay of the record from {REPLAY_START} to {stop}: the resources and "
+        "policies in force each day",
+        start=REPLAY_START,
+        years=(stop - REPLAY_START).days / 365.25,
+        target=None,
+        changes={},
+    )
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The model's monthly and fiscal-year tables over the replay."""
+
+    months: pd.DataFrame
+    fiscal_years: pd.DataFrame
+
+    def predicted(self, observation: Observation) -> float:
+        """The model's value of the quantity and period an observation records."""
+        column = SERIES[observation.metric]
+        if observation.month is None:
+            return float(self.fiscal_years.at[observation.fiscal_year, column])
+        return float(self.months.at[observation.month, column])
+
+
+def replay_inputs(end: dt.date | None = None) -> Inputs:
+    """Engine inputs of the continuous replay."""
+    return build_inputs(replay_scenario(end))
+
+
+def run_replay(inputs: Inputs) -> Replay:
+    """Run the replay once (possibly on edited inputs, as calibration does).
+
+    Returns
+    -------
+    Replay
+        Monthly and fiscal-year tables; only fiscal years the replay covers in full are kept.
+    """
+    import pandas as pd
+
+    from removalsim.model import execute
+    from removalsim.results import monthly_table
+
+    n = len(engine.INPUTS)
+    outcome, daily = execute(inputs, np.ones((1, n)), np.zeros((1, n)),
+                             np.concatenate([inputs.target_mask, [0.0, 0.0]]), keep_daily=True)
+    table = {k: v[0] for k, v in outcome.fiscal_table().items()}
+    years = pd.DataFrame(table, index=pd.Index(inputs.fiscal_years, name="fiscal_year"))
+    years.insert(0, "days", outcome.days_per_year)
+    return Replay(months=monthly_table(daily, inputs.start), fiscal_years=years)
+
+
+def compare(replay: Replay, chosen: Iterable[Observation] | None = None) -> list[dict[str, Any]]:
+    """Predicted against recorded, one row per observation the replay covers.
+
+    Returns
+    -------
+    list of dict
+        ``{metric, fiscal_year, month, actual, predicted, error_pct}``; ``month`` is an ISO date
+        for a monthly value and None for a fiscal-year value.
+    """
+    whole = set(replay.fiscal_years.index[replay.fiscal_years["days"] >= 365])
+    rows = []
+    for obs in chosen if chosen is not None else observations():
+        covered = obs.month in replay.months.index if obs.month else obs.fiscal_year in whole
+        if not covered:
+            continue
+        guess = replay.predicted(obs)
+        rows.append({
+            "metric": obs.metric,
+            "fiscal_year": obs.fiscal_year,
+            "month": obs.month.isoformat() if obs.month else None,
+            "actual": obs.value,
+            "predicted": round(guess, 1),
+            "error_pct": round(error_pct(guess, obs.value), 2),
+        })
+    return rows
+
+
+def error_pct(predicted: float, actual: float) -> float:
+    """Signed error of a prediction in percent of the actual value."""
+    return 100.0 * (predicted - actual) / actual
+
+
+def mape(rows: Iterable[Mapping[str, Any]], metric: str, years: Iterable[int],
+         monthly: bool = False) -> float | None:
+    """Mean absolute percentage error of one metric over fiscal years (annual or monthly rows)."""
+    chosen = set(years)
+    errors = [abs(r["error_pct"]) for r in rows
+              if r["metric"] == metric and r["fiscal_year"] in chosen
+              and (r["month"] is not None) == monthly]
+    return round(float(np.mean(errors)), 2) if errors else None
