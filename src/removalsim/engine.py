@@ -463,9 +463,15 @@ def border(pv, pop, months, wants, ready, rec):
     arrived = pv[P.border_apprehensions_per_day]
     mix = border_mix(pv)
     expelled = arrived * pv[P.border_title42_share]
+    # Mexico took back by land its own nationals and those of the Northern Triangle: expulsions
+    # fall on them first, on other nationalities (expelled by air) only beyond their numbers
+    by_land = arrived * (mix[MEXICO] + mix[TRIANGLE])
+    land_share = min(expelled / by_land, 1.0) if by_land > _EPS else 0.0
+    others = arrived - by_land
+    air_share = min((expelled - land_share * by_land) / others, 1.0) if others > _EPS else 0.0
     left = expelled
     for g in range(N_GROUP):
-        title8 = (arrived - expelled) * mix[g]
+        title8 = arrived * mix[g] * (1.0 - (land_share if g in (MEXICO, TRIANGLE) else air_share))
         # voluntary return is for Mexicans; summary removal straight from CBP custody is mostly
         # for Mexicans (by land) and rarer for others
         returned = title8 * pv[P.border_return_share] if g == MEXICO else 0.0

@@ -1,42 +1,59 @@
-"""Fit what cannot be observed directly to the historical record, by least squares.
+"""Fit behavioural values to the record on the continuous replay, by least squares.
 
-The fitted quantities are arrest productivity and jail cooperation in each enforcement-policy
-era, depletion, pathway shares and lengths of stay. Each is a dated value in a parameter file
-(``FitItem``). Resources, policy switches and CBP book-ins are observed and are never fitted.
-The objective is the weighted sum of squared log errors of the replayed fiscal years in the fit
-window; the result is written back as ``status: calibrated`` with the window and fit statistics.
+What is fitted are values no statistic observes directly: at-large arrest productivity, jail
+bookings, judge productivity, pathway shares and stays (``DEFAULT_ITEMS``). Each is fitted once
+for the whole record; policy changes enter only as dated levers (priorities, detainers, Title 42,
+expedited-removal scope, beds, officers, judges), which are never fitted.
+
+The objective is the weighted sum of squared log errors of every recorded series in the fit
+window (``data/fit_weights.yaml`` gives each series its weight and the reason), each series
+scaled by the square root of its number of observations so that a monthly series does not
+outweigh an annual one by its count. The fit always starts from the middle of each value's range,
+so the same record gives the same result however often it is run.
+
+The result goes to a calibration file outside the package (``write_overlay``), which the loader
+overlays when asked (``removalsim --calibration FILE ...``); only ``write_package`` rewrites the
+package's shipped values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from removalsim.analysis.backtest import (
-    TARGET_METRICS,
-    actuals,
-    error_pct,
-    predict,
+from removalsim.analysis.replay import (
+    REPLAY_START,
+    SERIES,
+    Observation,
+    Replay,
+    compare,
+    mape,
+    observations,
     replay_inputs,
+    run_replay,
 )
 from removalsim.engine import INPUTS
-from removalsim.inputs import Inputs
 from removalsim.params import PARAMETERS_DIR, Parameter, default_tree
 
-WEIGHTS: dict[str, float] = {"removals": 1.0, "adp": 1.0, "arrests": 0.5, "book_ins": 0.5}
-"""Weight of each metric's log error in the objective."""
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+WEIGHTS_FILE = DATA_DIR / "fit_weights.yaml"
+DEFAULT_OUT = Path("removalsim-calibration.yaml")
+"""Where ``calibrate`` writes its result unless told otherwise (the current directory)."""
 
 BOUND_TOLERANCE = 0.005
 """A fitted value within this share of its range from a bound is flagged as at the bound."""
 
+TARGET_METRICS = ("removals", "adp")
+"""The series DESIGN section 6 sets error targets for."""
+
 FIT_REFERENCE = {
-    "title": "removalsim calibrate: least squares on the ICE, EOIR and Vera statistics in"
-    " data/history.csv",
+    "title": "removalsim calibrate: least squares of the continuous replay on the ICE, EOIR and"
+    " CBP statistics in data/history.csv",
     "href": "https://www.ice.gov/information-library/annual-report",
 }
 
@@ -48,11 +65,11 @@ class FitItem:
     Attributes
     ----------
     name
-        Parameter name, e.g. ``arrests.jail_cooperation``.
+        Parameter name, e.g. ``arrests.search_rate``.
     date
         The dated value that is fitted (it must exist in the parameter file).
     why
-        One line on what the value stands for (a policy era, a length of stay).
+        One line on what the value stands for.
     """
 
     name: str
@@ -60,84 +77,65 @@ class FitItem:
     why: str
 
 
-_START = dt.date(2011, 10, 1)
 DEFAULT_ITEMS: tuple[FitItem, ...] = (
-    FitItem("arrests.search_rate", _START, "at-large arrests per officer-day per findable person"),
-    FitItem("arrests.jail_bookings_per_person_year", _START, "custodial arrests"),
-    FitItem("detention.summary_days", _START, "stay before a summary removal"),
-    FitItem("border.transfer_summary_share", _START, "summary cases among CBP transfers"),
+    FitItem("arrests.search_rate", REPLAY_START, "at-large arrests per officer-day per findable "
+            "person"),
+    FitItem("arrests.jail_bookings_per_person_year", REPLAY_START, "jail bookings of removable "
+            "people (custodial arrests)"),
+    FitItem("courts.hearings_per_judge_year", REPLAY_START, "judge productivity"),
+    FitItem("detention.summary_days", REPLAY_START, "stay before a summary removal"),
+    FitItem("border.transfer_summary_share", REPLAY_START, "summary cases among CBP transfers"),
+    FitItem("border.ice_executed_share", REPLAY_START, "summary removals from CBP custody that "
+            "ICE carries out"),
+    FitItem("pathways.fear_claim_share", dt.date(2018, 10, 1), "detained summary cases who claim "
+            "fear"),
+    FitItem("detention.atd_share", dt.date(2018, 10, 1), "released people enrolled in ATD"),
 )
-"""What ``calibrate`` fits: behavioural values once for the whole record (no era constants);
-policy changes enter only as dated levers (priorities, detainers, expedited-removal scope)."""
+"""What ``calibrate`` fits: behavioural values, each once for the whole record (no era
+constants). A value whose first date is after the replay's start is in force before it too."""
 
 
-@dataclass
-class Calibration:
-    """The outcome of a fit: values, bounds, errors in and out of the window."""
+def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Weight of each recorded series in the objective, from the weights file.
 
-    items: list[FitItem]
-    start: list[float]
-    values: list[float]
-    bounds: list[tuple[float, float]]
-    fit_years: list[int]
-    test_years: list[int]
-    mape_fit: dict[str, float | None]
-    mape_test: dict[str, float | None]
-    cost: float
-    evaluations: int
-    not_fitted: list[FitItem]
+    Raises
+    ------
+    InputError
+        Naming the file, key and line of an unknown series, a bad weight or a missing reason.
+    """
+    from removalsim.yamlio import InputError, line_of, read_yaml_file
 
-    def at_bound(self) -> list[FitItem]:
-        """Fitted values that end within ``BOUND_TOLERANCE`` of a bound of their range."""
-        out = []
-        for item, value, (low, high) in zip(self.items, self.values, self.bounds, strict=True):
-            margin = BOUND_TOLERANCE * (high - low)
-            if value <= low + margin or value >= high - margin:
-                out.append(item)
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``calibrate --json`` object."""
-        flagged = set(self.at_bound())
-        return {
-            "fit_years": self.fit_years,
-            "test_years": self.test_years,
-            "parameters": [
-                {
-                    "name": it.name, "date": it.date.isoformat(), "why": it.why,
-                    "start": round(s, 4), "value": round(v, 4), "low": lo, "high": hi,
-                    "at_bound": it in flagged,
-                }
-                for it, s, v, (lo, hi) in zip(
-                    self.items, self.start, self.values, self.bounds, strict=True
-                )
-            ],
-            "mape_fit": self.mape_fit,
-            "mape_test": self.mape_test,
-            "not_fitted": [
-                {"name": it.name, "date": it.date.isoformat(), "why": it.why}
-                for it in self.not_fitted
-            ],
-            "cost": self.cost,
-            "evaluations": self.evaluations,
-        }
+    data, lines = read_yaml_file(path, "fit weights")
+    if not isinstance(data, dict) or not data:
+        raise InputError(f"{path}: expected a mapping of series to {{weight, reason}}")
+    out: dict[str, float] = {}
+    for name, entry in data.items():
+        where = f"{path}: line {line_of(lines, (name,))}: key '{name}'"
+        if name not in SERIES:
+            raise InputError(f"{where}: unknown series (known: {', '.join(SERIES)})")
+        if not isinstance(entry, dict) or set(entry) != {"weight", "reason"}:
+            raise InputError(f"{where}: give exactly a weight and a reason")
+        weight = entry["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 10:
+            raise InputError(f"{where}: weight must be a number from 0 to 10")
+        if not isinstance(entry["reason"], str) or len(entry["reason"]) < 10:
+            raise InputError(f"{where}: the reason must be a sentence")
+        out[str(name)] = float(weight)
+    return out
 
 
 def bounds_of(param: Parameter, day: dt.date) -> tuple[float, float]:
-    """Search range of a fitted value: an assumption's uncertainty range, else its valid range.
+    """Search range of a fitted value: its dated range, else its uncertainty range.
 
     Raises
     ------
     ValueError
-        If the parameter has neither.
+        If the value has no range (a fitted value must say what it may be).
     """
-    if param.kind == "assumption":
-        low, high = param.range_at(day)
-        if low is not None and high is not None:
-            return float(low), float(high)
-    if param.ui is None:
-        raise ValueError(f"no range to search for {param.description!r}")
-    return float(param.ui.min), float(param.ui.max)
+    low, high = param.range_at(day)
+    if low is None or high is None:
+        raise ValueError(f"{param.description!r} has no low/high range to search")
+    return float(low), float(high)
 
 
 def _span(param: Parameter, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -155,8 +153,8 @@ def check_items(items: Iterable[FitItem], tree: Mapping[str, Parameter]) -> list
     Raises
     ------
     ValueError
-        Naming an unknown parameter, a parameter the engine does not read, a missing dated value
-        or a non-numeric parameter.
+        Naming an unknown parameter, a parameter the engine does not read, a missing dated value,
+        a non-numeric parameter or a lever (observed, never fitted).
     """
     checked = []
     for item in items:
@@ -170,53 +168,136 @@ def check_items(items: Iterable[FitItem], tree: Mapping[str, Parameter]) -> list
             raise ValueError(f"{item.name} has no value dated {item.date} (dates: {dates})")
         if param.is_switch or param.choices is not None or param.unit.startswith("USD"):
             raise ValueError(f"{item.name} is not a plain number and cannot be fitted")
+        if param.kind == "lever":
+            raise ValueError(f"{item.name} is a lever (observed policy or resource), not fitted")
         checked.append(item)
     return checked
 
 
-class _Replays:
-    """The replays of a set of years, with fitted values written into copies of their inputs."""
+class _OutOfEvaluations(Exception):
+    """The evaluation cap is reached."""
 
-    def __init__(self, years: Iterable[int], items: list[FitItem], tree: Mapping[str, Parameter]):
-        self.base = replay_inputs(years)
-        self.slots: list[list[tuple[int, int, np.ndarray]]] = []
+
+class _Replays:
+    """The continuous replay to a given end, with fitted values written into its inputs."""
+
+    def __init__(self, end: dt.date, items: list[FitItem], tree: Mapping[str, Parameter],
+                 cap: int | None = None):
+        self.base = replay_inputs(end)
+        days = np.array([self.base.start + dt.timedelta(days=i)
+                         for i in range(len(self.base.series))])
+        self.slots: list[tuple[int, np.ndarray]] = []
         for item in items:
             first, last = _span(tree[item.name], item.date)
-            column = INPUTS.index(item.name)
-            slots = []
-            for year, inputs in self.base.items():
-                dates = np.array(
-                    [inputs.start + dt.timedelta(days=i) for i in range(len(inputs.series))]
-                )
-                mask = (dates >= first) & (dates < last)
-                if mask.any():
-                    slots.append((year, column, mask))
-            self.slots.append(slots)
+            self.slots.append((INPUTS.index(item.name), (days >= first) & (days < last)))
+        self.cap = cap
         self.evaluations = 0
 
-    def inputs(self, values: Iterable[float]) -> dict[int, Inputs]:
-        edited = {y: np.array(i.series) for y, i in self.base.items()}
-        for slots, value in zip(self.slots, values, strict=True):
-            for year, column, mask in slots:
-                edited[year][mask, column] = value
+    def run(self, values: Iterable[float]) -> Replay:
+        if self.cap is not None and self.evaluations >= self.cap:
+            raise _OutOfEvaluations
+        self.evaluations += 1
+        series = np.array(self.base.series)
+        for (column, mask), value in zip(self.slots, values, strict=True):
+            series[mask, column] = value
+        return run_replay(replace(self.base, series=series))
+
+
+def _residuals(replay: Replay, chosen: list[Observation],
+               weights: Mapping[str, float]) -> np.ndarray:
+    """Weighted log errors, each series scaled by one over the root of its count."""
+    counts: dict[tuple[str, bool], int] = {}
+    for obs in chosen:
+        key = (obs.metric, obs.month is not None)
+        counts[key] = counts.get(key, 0) + 1
+    out = []
+    for obs in chosen:
+        scale = weights[obs.metric] / np.sqrt(counts[(obs.metric, obs.month is not None)])
+        ratio = max(replay.predicted(obs), 1.0) / max(obs.value, 1.0)
+        out.append(scale * np.log(ratio))
+    return np.array(out)
+
+
+def window_observations(years: Iterable[int], weights: Mapping[str, float]
+                        ) -> list[Observation]:
+    """The weighted observations of the given fiscal years."""
+    chosen = set(years)
+    return [o for o in observations() if o.fiscal_year in chosen and weights.get(o.metric, 0) > 0]
+
+
+@dataclass
+class Calibration:
+    """The outcome of a fit: values, ranges, errors by series in and out of the window."""
+
+    items: list[FitItem]
+    start: list[float]
+    values: list[float]
+    bounds: list[tuple[float, float]]
+    fit_years: list[int]
+    test_years: list[int]
+    weights: dict[str, float]
+    rows: list[dict[str, Any]]
+    cost: float
+    evaluations: int
+    not_fitted: list[FitItem]
+
+    def at_bound(self) -> list[FitItem]:
+        """Fitted values that end within ``BOUND_TOLERANCE`` of a bound of their range."""
+        out = []
+        for item, value, (low, high) in zip(self.items, self.values, self.bounds, strict=True):
+            margin = BOUND_TOLERANCE * (high - low)
+            if value <= low + margin or value >= high - margin:
+                out.append(item)
+        return out
+
+    def mape(self, years: Iterable[int], monthly: bool = False) -> dict[str, float | None]:
+        """MAPE of each recorded series over fiscal years (annual or monthly values)."""
+        chosen = list(years)
+        return {m: mape(self.rows, m, chosen, monthly) for m in SERIES}
+
+    @property
+    def mape_fit(self) -> dict[str, float | None]:
+        """Annual MAPE of each series on the fit years."""
+        return self.mape(self.fit_years)
+
+    @property
+    def mape_test(self) -> dict[str, float | None]:
+        """Annual MAPE of each series on the years left out."""
+        return self.mape(self.test_years)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``calibrate --json`` object."""
+        flagged = set(self.at_bound())
         return {
-            y: Inputs(edited[y], i.lo, i.hi, i.fy_index, i.fiscal_years, i.start, i.target_mask)
-            for y, i in self.base.items()
+            "fit_years": self.fit_years,
+            "test_years": self.test_years,
+            "parameters": [
+                {
+                    "name": it.name, "date": it.date.isoformat(), "why": it.why,
+                    "start": round(s, 6), "value": float(f"{v:.6g}"), "low": lo, "high": hi,
+                    "at_bound": it in flagged,
+                }
+                for it, s, v, (lo, hi) in zip(
+                    self.items, self.start, self.values, self.bounds, strict=True
+                )
+            ],
+            "weights": self.weights,
+            "mape_fit": self.mape_fit,
+            "mape_test": self.mape_test,
+            "mape_fit_monthly": self.mape(self.fit_years, monthly=True),
+            "mape_test_monthly": self.mape(self.test_years, monthly=True),
+            "not_fitted": [
+                {"name": it.name, "date": it.date.isoformat(), "why": it.why}
+                for it in self.not_fitted
+            ],
+            "cost": self.cost,
+            "evaluations": self.evaluations,
         }
 
-    def predict(self, values: Iterable[float]) -> dict[int, dict[str, float]]:
-        self.evaluations += 1
-        return predict(self.inputs(values))
 
-
-def _mape(predicted: Mapping[int, Mapping[str, float]], actual: Mapping[str, Mapping[int, float]],
-          years: Iterable[int]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {}
-    for metric in (*TARGET_METRICS, "arrests", "book_ins", "court_completions"):
-        errors = [abs(error_pct(predicted[y][metric], actual[metric][y]))
-                  for y in years if y in actual.get(metric, {}) and y in predicted]
-        out[metric] = round(float(np.mean(errors)), 2) if errors else None
-    return out
+def fiscal_year_end(year: int) -> dt.date:
+    """The day after a fiscal year ends (FY2019 ends on 2019-09-30)."""
+    return dt.date(year, 10, 1)
 
 
 def calibrate(
@@ -224,8 +305,12 @@ def calibrate(
     test_years: Iterable[int],
     items: Iterable[FitItem] = DEFAULT_ITEMS,
     max_evaluations: int = 400,
+    weights: Mapping[str, float] | None = None,
 ) -> Calibration:
-    """Fit the items to the fit years by least squares and measure the error on the test years.
+    """Fit the items to the fit years' record and measure the error on the test years.
+
+    The fit runs the replay only to the end of the last fit year, so nothing recorded later
+    enters it.
 
     Parameters
     ----------
@@ -234,12 +319,14 @@ def calibrate(
     items
         The dated values to fit.
     max_evaluations
-        Cap on model evaluations (each replays every fit year once).
+        Cap on replays, the finite-difference ones included.
+    weights
+        Weight of each series (default: the weights file).
 
     Returns
     -------
     Calibration
-        Fitted values with their search ranges and the MAPE in and out of the window.
+        Fitted values with their search ranges, and predicted against recorded on every year.
 
     Raises
     ------
@@ -253,117 +340,48 @@ def calibrate(
         raise ValueError("no fit years given")
     if set(fit) & set(test):
         raise ValueError(f"fit and test years overlap: {sorted(set(fit) & set(test))}")
-    actual = actuals((*WEIGHTS, "court_completions"))
-    missing = [y for y in (*fit, *test) if not any(y in actual[m] for m in WEIGHTS)]
+    weights = dict(weights) if weights is not None else load_weights()
+    chosen_obs = window_observations(fit, weights)
+    seen = {o.fiscal_year for o in chosen_obs}
+    missing = [y for y in fit if y not in seen]
     if missing:
-        raise ValueError(f"no full-year statistics on record for FY{missing}")
+        raise ValueError(f"no statistics on record for FY{missing}")
     tree = default_tree()
     chosen = check_items(items, tree)
-    if not chosen:
-        raise ValueError("nothing to fit")
-    replays = _Replays(fit, chosen, tree)
-    skipped = [i for i, slots in zip(chosen, replays.slots, strict=True) if not slots]
-    chosen = [i for i, slots in zip(chosen, replays.slots, strict=True) if slots]
+    end = fiscal_year_end(fit[-1])
+    in_window = [_span(tree[i.name], i.date)[0] < end for i in chosen]
+    skipped = [i for i, ok in zip(chosen, in_window, strict=True) if not ok]
+    chosen = [i for i, ok in zip(chosen, in_window, strict=True) if ok]
     if not chosen:
         raise ValueError("no fitted value is in force during the fit years")
-    replays.slots = [s for s in replays.slots if s]
     bounds = [bounds_of(tree[i.name], i.date) for i in chosen]
     start = [float(tree[i.name].values[i.date].value) for i in chosen]
-    # search in units of each range, so that a step means the same for every item
+    # search in units of each range from its middle, so the result does not depend on the values
+    # the files hold now (a second run gives the first run's result)
     low = np.array([b[0] for b in bounds])
     width = np.array([b[1] - b[0] for b in bounds])
-    x0 = np.clip((np.array(start) - low) / width, 0.0, 1.0)
+    replays = _Replays(end, chosen, tree, cap=max_evaluations)
+    best: dict[str, Any] = {"cost": np.inf, "x": np.full(len(chosen), 0.5)}
 
     def residuals(x: np.ndarray) -> np.ndarray:
-        predicted = replays.predict(low + x * width)
-        out = []
-        for metric, weight in WEIGHTS.items():
-            for year in fit:
-                if year in actual[metric]:
-                    ratio = max(predicted[year][metric], 1.0) / actual[metric][year]
-                    out.append(weight * np.log(ratio))
-        return np.array(out)
+        res = _residuals(replays.run(low + x * width), chosen_obs, weights)
+        cost = 0.5 * float(res @ res)
+        if cost < best["cost"]:
+            best.update(cost=cost, x=x.copy())
+        return res
 
-    solution = least_squares(
-        residuals, x0, bounds=(0.0, 1.0), diff_step=1e-3, x_scale=1.0,
-        max_nfev=max_evaluations, method="trf",
-    )
-    values = list(low + solution.x * width)
-    fitted = replays.predict(values)
-    outside = _Replays(test, chosen, tree).predict(values) if test else {}
+    try:
+        least_squares(residuals, best["x"].copy(), bounds=(0.0, 1.0), diff_step=1e-3,
+                      x_scale=1.0, method="trf", max_nfev=max_evaluations)
+    except _OutOfEvaluations:
+        pass
+    values = [float(v) for v in low + best["x"] * width]
+    last = max([*fit, *test])
+    full = _Replays(max(fiscal_year_end(last), end), chosen, tree)
+    rows = compare(full.run(values))
+    rows = [r for r in rows if r["fiscal_year"] in set(fit) | set(test)]
     return Calibration(
-        items=chosen,
-        start=start,
-        values=[float(v) for v in values],
-        bounds=bounds,
-        fit_years=fit,
-        test_years=test,
-        mape_fit=_mape(fitted, actual, fit),
-        mape_test=_mape(outside, actual, test),
-        cost=float(solution.cost),
-        evaluations=replays.evaluations,
-        not_fitted=skipped,
+        items=chosen, start=start, values=values, bounds=bounds, fit_years=fit,
+        test_years=test, weights=weights, rows=rows, cost=float(best["cost"]),
+        evaluations=replays.evaluations, not_fitted=skipped,
     )
-
-
-def write(result: Calibration, root: Path = PARAMETERS_DIR, today: dt.date | None = None) -> list[
-        Path]:
-    """Write fitted values into the parameter files as ``status: calibrated``.
-
-    Every changed file is validated before any is written, so a failure changes nothing.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written.
-    """
-    import yaml
-
-    from removalsim.yamlio import InputError
-
-    flagged = set(result.at_bound())
-    stamp = (today or dt.date.today()).isoformat()
-    stats: dict[str, str | float | list[int]] = {
-        "method": "least squares on weighted log errors (scipy trf)",
-        "fit_years": result.fit_years,
-        "test_years": result.test_years,
-        "calibrated_on": stamp,
-        "weights": ", ".join(f"{k} {v}" for k, v in WEIGHTS.items()),
-    }
-    for key, mape in (("fit", result.mape_fit), ("test", result.mape_test)):
-        for metric in TARGET_METRICS:
-            if mape.get(metric) is not None:
-                stats[f"mape_{key}_{metric}"] = float(mape[metric])  # type: ignore[arg-type]
-    documents: dict[Path, dict] = {}
-    for item, value in zip(result.items, result.values, strict=True):
-        path = root / Path(*item.name.split(".")).with_suffix(".yaml")
-        data = documents.setdefault(path, yaml.safe_load(path.read_text(encoding="utf-8")))
-        entry = dict(data["values"][item.date])
-        entry["value"] = round(float(value), 4)
-        entry["reference"] = {
-            **FIT_REFERENCE,
-            "note": f"fitted: {item.why}; FY{result.fit_years[0]}-FY{result.fit_years[-1]}"
-            + (" (ENDS AT A BOUND of its range)" if item in flagged else ""),
-        }
-        entry.pop("reason", None)
-        entry["status"] = "calibrated"
-        data["values"][item.date] = entry
-        data["status"] = "calibrated"
-        bounded = [str(i.date) for i in flagged if i.name == item.name]
-        data["fit"] = {**stats, "at_bound": ", ".join(bounded) if bounded else "none"}
-    for path, data in documents.items():
-        try:
-            Parameter.model_validate(data)
-        except Exception as error:  # noqa: BLE001 - report any validation failure, write nothing
-            raise InputError(f"{path}: fitted values are invalid: {error}") from None
-    for path, data in documents.items():
-        text = yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
-        tmp = path.with_suffix(".yaml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    if root == PARAMETERS_DIR:
-        default_tree.cache_clear()
-        from removalsim.model import data_version
-
-        data_version.cache_clear()
-    return sorted(documents)
