@@ -170,6 +170,11 @@ INPUTS: tuple[str, ...] = (
     "costs.land_removal_usd",
 )
 
+STARTING_STATE: tuple[str, ...] = tuple(
+    n for n in INPUTS if n.startswith("population.") and n != "population.mortality_per_year"
+) + ("courts.pending_cases",)
+"""Inputs that ``partition`` reads on the first day only: the starting state, not a rate."""
+
 RECORD: tuple[str, ...] = (
     # stocks (end of day)
     *(f"population_{c}" for c in COHORTS),
@@ -463,15 +468,18 @@ def border(pv, pop, months, wants, ready, rec):
     arrived = pv[P.border_apprehensions_per_day]
     mix = border_mix(pv)
     expelled = arrived * pv[P.border_title42_share]
-    # Mexico took back by land its own nationals and those of the Northern Triangle: expulsions
-    # fall on them first, on other nationalities (expelled by air) only beyond their numbers
-    by_land = arrived * (mix[MEXICO] + mix[TRIANGLE])
-    land_share = min(expelled / by_land, 1.0) if by_land > _EPS else 0.0
-    others = arrived - by_land
-    air_share = min((expelled - land_share * by_land) / others, 1.0) if others > _EPS else 0.0
+    # Mexico took back its own nationals without limit and, within limits, those of the Northern
+    # Triangle; other nationalities had to be flown home. Expulsions fall in that order.
+    expelled_share = np.zeros(N_GROUP)
+    left = expelled
+    for g in (MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT):
+        here = arrived * mix[g]
+        out = min(left, here)
+        expelled_share[g] = out / here if here > _EPS else 0.0
+        left -= out
     left = expelled
     for g in range(N_GROUP):
-        title8 = arrived * mix[g] * (1.0 - (land_share if g in (MEXICO, TRIANGLE) else air_share))
+        title8 = arrived * mix[g] * (1.0 - expelled_share[g])
         # voluntary return is for Mexicans; summary removal straight from CBP custody is mostly
         # for Mexicans (by land) and rarer for others
         returned = title8 * pv[P.border_return_share] if g == MEXICO else 0.0
@@ -1122,6 +1130,9 @@ def _simulate_draw(
             :, :, BORDER].sum() - ready[CBP, :, BORDER].sum() + zwait[:, BORDER].sum()
         border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         border_wants = wants[:, :, BORDER].sum()
+        # a transfer from CBP is a book-in into ICE custody, whether or not a bed keeps the person
+        # past processing (those without one are booked out on release the same day)
+        rec[R.book_ins_border] = border_wants
         if border_wants > border_room:
             keep = border_room / border_wants
             for kind in range(N_KIND):
@@ -1192,7 +1203,6 @@ def _simulate_draw(
         for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
             rec[k] *= made
         rec[R.book_ins_interior] = book_interior
-        rec[R.book_ins_border] = held[BORDER]
         # new Notices to Appear: court cases held who had none, border cases released
         for o in range(N_ORIGIN):
             if o != DOCKET:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 
 from removalsim import engine
 from removalsim.inputs import Inputs, build_inputs
+from removalsim.params import OVERLAY_ENV
 from removalsim.results import Outcome, Result
 from removalsim.scenario import Scenario, load_scenario
 from removalsim.vocabulary import CAPACITY_PARAMETERS
@@ -42,6 +44,9 @@ def data_version() -> str:
             if path.is_file():
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
+    overlay = os.environ.get(OVERLAY_ENV)
+    if overlay and Path(overlay).is_file():
+        digest.update(Path(overlay).read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -7,6 +7,7 @@ A parameter's name is its path under ``parameters/`` with dots, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from removalsim import sources
-from removalsim.yamlio import InputError, line_of, read_yaml_file
+from removalsim.yamlio import InputError, did_you_mean, line_of, read_yaml_file
 
 PARAMETERS_DIR = Path(__file__).parent / "parameters"
 
@@ -269,7 +270,53 @@ def load_tree(root: Path = PARAMETERS_DIR, strict: bool | None = None) -> dict[s
     return tree
 
 
+OVERLAY_ENV = "REMOVALSIM_CALIBRATION"
+"""Environment variable naming a calibration file to overlay on the shipped values."""
+
+
 @cache
 def default_tree() -> dict[str, Parameter]:
-    """The shipped parameter tree (loaded once per process)."""
-    return load_tree()
+    """The shipped parameter tree, with the calibration file of ``OVERLAY_ENV`` overlaid if set
+    (loaded once per process)."""
+    tree = load_tree()
+    overlay = os.environ.get(OVERLAY_ENV)
+    return overlay_calibration(tree, Path(overlay)) if overlay else tree
+
+
+def overlay_calibration(tree: dict[str, Parameter], path: Path) -> dict[str, Parameter]:
+    """The tree with the fitted values of a calibration file (``removalsim calibrate``) in place.
+
+    Raises
+    ------
+    InputError
+        Naming the file, key and line of an unknown parameter, a date the parameter has no value
+        for, or a value outside the parameter's valid range.
+    """
+    data, lines = read_yaml_file(path, "calibration file")
+    if not isinstance(data, dict) or not isinstance(data.get("fit"), dict) or not isinstance(
+            data.get("values"), dict) or not data["values"]:
+        raise InputError(f"{path}: not a calibration file (expected 'fit' and 'values' written "
+                         "by removalsim calibrate)")
+    fit = data["fit"]
+    out = dict(tree)
+    for name, entry in data["values"].items():
+        where = f"{path}: line {line_of(lines, ('values', name))}: key 'values.{name}'"
+        if name not in tree:
+            raise InputError(f"{where}: unknown parameter{did_you_mean(name, tree)}")
+        param = tree[name]
+        if not isinstance(entry, dict) or entry.get("date") not in param.values:
+            raise InputError(f"{where}: 'date' must be one of the parameter's dates "
+                             f"({', '.join(str(d) for d in sorted(param.values))})")
+        value = entry.get("value")
+        try:
+            check_value(param, value, "value")
+        except ValueError as error:
+            raise InputError(f"{where}: {error}") from None
+        item = DatedValue(value=value, status="calibrated", low=entry.get("low"),
+                          high=entry.get("high"),
+                          reason=f"fitted by {fit.get('run', 'calibrate')} ({path.name})")
+        values = {**param.values, entry["date"]: item}
+        record = {k: v for k, v in fit.items() if isinstance(v, str | float | int | list)}
+        out[name] = param.model_copy(update={"values": values, "status": "calibrated",
+                                             "fit": record})
+    return out

@@ -1,177 +1,85 @@
-"""Replay each fiscal year of the record and compare the model with what happened.
+"""Compare the continuous replay with the record, on a fit window and a test window.
 
-A replay of fiscal year ``Y`` starts on 1 October of ``Y - 1`` with that day's parameter values
-(the engine's warm-up fills detention and the queues first), runs to 30 September of ``Y`` and
-follows every dated value in force during the year: officers, beds, judges, CBP book-ins, policy
-switches and the fitted values of each policy era.
+``backtest()`` runs the replay (``analysis.replay``) once with the shipped values (or a
+calibration file's) and scores every recorded series by fiscal year, and by month where the
+record is monthly. ``backtest(fit_years, test_years, refit=True)`` first fits the behavioural
+values on the fit window alone (``analysis.calibrate``), so the test window is data the fit never
+saw.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from removalsim import engine
-from removalsim.inputs import Inputs, build_inputs
-from removalsim.scenario import Scenario
+from removalsim.analysis.replay import (
+    REPLAY_START,
+    SERIES,
+    compare,
+    mape,
+    record_end,
+    replay_inputs,
+    run_replay,
+)
 
-FIRST_YEAR = 2008
-LAST_YEAR = 2025
-"""The fiscal years a replay covers (FY2026 is still running)."""
-
-METRICS: dict[str, str] = {
-    "removals": "removals",
-    "arrests": "arrests",
-    "adp": "detained_adp",
-    "book_ins": "book_ins",
-    "court_completions": "court_completions",
-}
-"""Backtested metric (a ``history.csv`` metric) -> the model's fiscal-year column."""
+FIRST_YEAR = REPLAY_START.year + 1
+LAST_YEAR = 2026
+"""Fiscal years the replay covers (FY2026 in part: to the latest month on record)."""
 
 TARGET_METRICS = ("removals", "adp")
-"""The metrics the issue sets MAPE targets for."""
+"""The series DESIGN section 6 sets MAPE targets for."""
 
-SCORED_FROM = 2012
-"""First year scored by default: from FY2012 the CBP book-ins are derived from published counts
-(book-ins less ICE arrests, later Vera's CBP book-ins); before it they are assumed."""
-
-DEFAULT_FIT_YEARS = tuple(range(SCORED_FROM + 1, LAST_YEAR + 1, 2))
-DEFAULT_TEST_YEARS = tuple(range(SCORED_FROM, LAST_YEAR + 1, 2))
-"""Odd years fit, even years left out. Alternate years put every policy era on both sides (a
-contiguous split asks the fit to foresee eras it never saw; ``calibrate --fit/--test`` runs one),
-and the odd years include FY2019 and FY2025, the years the shipped scenarios start from."""
-
-_AVERAGES = frozenset({"adp"})  # averages over the year: monthly rows are averaged, not summed
-
-
-def fiscal_year_start(year: int) -> dt.date:
-    """First day of a US federal fiscal year (FY2016 began on 2015-10-01)."""
-    return dt.date(year - 1, 10, 1)
-
-
-def replay_scenario(year: int) -> Scenario:
-    """The one-year replay of a fiscal year: its dated resources, no changes, no hold.
-
-    Parameters
-    ----------
-    year
-        Fiscal year, ``FIRST_YEAR`` to ``LAST_YEAR``.
-
-    Returns
-    -------
-    Scenario
-        Starts on the fiscal year's first day and covers exactly its days.
-    """
-    start = fiscal_year_start(year)
-    days = (fiscal_year_start(year + 1) - start).days
-    return Scenario(
-        name=f"fy{year}",
-        description=f"Replay of FY{year}: the resources and policies in force that year",
-        start=start,
-        years=days / 365.25,
-        target=None,
-        changes={},
-    )
-
-
-def actuals(metrics: Iterable[str] = METRICS) -> dict[str, dict[int, float]]:
-    """The recorded value of each metric by fiscal year, where it covers the whole year.
-
-    A year counts if ``history.csv`` has a full-year (or derived) value, or a fiscal-year value
-    together with all twelve monthly values (the Vera archive marks complete years as
-    fiscal-year-to-date); otherwise the year is a gap and is not scored.
-
-    Returns
-    -------
-    dict
-        ``{metric: {fiscal_year: value}}``.
-    """
-    from removalsim.history import load_history
-
-    table = load_history()
-    out: dict[str, dict[int, float]] = {}
-    for metric in metrics:
-        rows = table[table["metric"] == metric]
-        annual = rows[rows["month"].isna()]
-        months = rows[rows["month"].notna()].groupby("fiscal_year")["month"].nunique()
-        values: dict[int, float] = {}
-        for row in annual.itertuples(index=False):
-            year = int(row.fiscal_year)
-            complete = row.coverage in ("full_year", "derived") or (
-                row.coverage == "partial_year" and months.get(year, 0) == 12
-            )
-            if complete and FIRST_YEAR <= year <= LAST_YEAR:
-                values[year] = float(row.value)
-        out[metric] = dict(sorted(values.items()))
-    return out
-
-
-def replay_inputs(years: Iterable[int]) -> dict[int, Inputs]:
-    """Engine inputs of the replay of each fiscal year."""
-    return {year: build_inputs(replay_scenario(year)) for year in years}
-
-
-def predict(inputs: Mapping[int, Inputs]) -> dict[int, dict[str, float]]:
-    """Run each replay once and read the backtested metrics of its fiscal year.
-
-    Parameters
-    ----------
-    inputs
-        Engine inputs by fiscal year (possibly edited, as calibration does).
-
-    Returns
-    -------
-    dict
-        ``{fiscal_year: {metric: value}}``.
-    """
-    from removalsim.model import execute, target_vector
-
-    n = len(engine.INPUTS)
-    out: dict[int, dict[str, float]] = {}
-    for year, item in inputs.items():
-        outcome, _ = execute(
-            item, np.ones((1, n)), np.zeros((1, n)),
-            target_vector(replay_scenario(year), item), keep_daily=False,
-        )
-        table = outcome.fiscal_table()
-        column = item.fiscal_years.index(year)
-        out[year] = {m: float(table[c][0, column]) for m, c in METRICS.items()}
-    return out
-
-
-def error_pct(predicted: float, actual: float) -> float:
-    """Signed error of a prediction in percent of the actual value."""
-    return 100.0 * (predicted - actual) / actual
+DEFAULT_FIT_YEARS = tuple(range(2012, 2020))
+DEFAULT_TEST_YEARS = tuple(range(2022, 2026))
+"""A split in time: fit FY2012-FY2019, test FY2022-FY2025 (the COVID years FY2020-21 are in
+neither). The test window holds eras the fit never saw: Title 42's last year, the 2021
+priorities and 2025."""
 
 
 @dataclass
 class Backtest:
-    """Predicted against actual by fiscal year and metric, with the MAPE on each year set."""
+    """Predicted against recorded, by series, fiscal year and month, with the fit/test split."""
 
     rows: list[dict[str, Any]]
     fit_years: list[int]
     test_years: list[int]
-    predicted: dict[int, dict[str, float]] = field(repr=False)
+    refit: bool = False
+    params_at_bound: list[str] = field(default_factory=list)
+    era_constants: list[dict[str, Any]] = field(default_factory=list)
+    fitted: list[dict[str, Any]] = field(default_factory=list)
 
-    def mape(self, years: Iterable[int] | None = None) -> dict[str, float | None]:
-        """Mean absolute percentage error per metric over ``years`` (default: all scored)."""
-        chosen = set(years) if years is not None else None
-        out: dict[str, float | None] = {}
-        for metric in METRICS:
-            errors = [
-                abs(r["error_pct"]) for r in self.rows
-                if r["metric"] == metric and r["actual"] is not None
-                and (chosen is None or r["fiscal_year"] in chosen)
-            ]
-            out[metric] = round(float(np.mean(errors)), 2) if errors else None
-        return out
+    def mape(self, years: Iterable[int] | None = None, monthly: bool = False
+             ) -> dict[str, float | None]:
+        """MAPE of each series over fiscal years (default: every year with a record)."""
+        chosen = list(years) if years is not None else sorted({r["fiscal_year"]
+                                                               for r in self.rows})
+        return {m: mape(self.rows, m, chosen, monthly) for m in SERIES}
+
+    def role(self, year: int) -> str:
+        """``fit``, ``test`` or ``other`` (in neither window)."""
+        if year in self.fit_years:
+            return "fit"
+        return "test" if year in self.test_years else "other"
 
     def to_json(self) -> dict[str, Any]:
         """The ``backtest --json`` object."""
+        series = {}
+        for metric in SERIES:
+            scored = [r for r in self.rows if r["metric"] == metric]
+            if not scored:
+                continue
+            series[metric] = {
+                "annual_years": sorted({r["fiscal_year"] for r in scored if r["month"] is None}),
+                "months": sum(1 for r in scored if r["month"] is not None),
+                "mape_fit": mape(self.rows, metric, self.fit_years),
+                "mape_test": mape(self.rows, metric, self.test_years),
+                "mape_fit_monthly": mape(self.rows, metric, self.fit_years, monthly=True),
+                "mape_test_monthly": mape(self.rows, metric, self.test_years, monthly=True),
+            }
         return {
             "rows": self.rows,
             "mape": self.mape(),
@@ -179,104 +87,175 @@ class Backtest:
             "mape_test": self.mape(self.test_years),
             "fit_years": self.fit_years,
             "test_years": self.test_years,
+            "split": {
+                "fit": _span(self.fit_years),
+                "test": _span(self.test_years),
+                "refit": self.refit,
+                "replay": f"{REPLAY_START} to {record_end() - dt.timedelta(days=1)}",
+            },
+            "series": series,
+            "params_at_bound": self.params_at_bound,
+            "era_constants": {"count": len(self.era_constants), "items": self.era_constants},
+            "fitted": self.fitted,
         }
 
-    def role(self, year: int) -> str:
-        """``fit``, ``test`` or ``other`` (scored but in neither set)."""
-        if year in self.fit_years:
-            return "fit"
-        return "test" if year in self.test_years else "other"
+
+def _span(years: list[int]) -> str:
+    if not years:
+        return "none"
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"FY{years[0]}-FY{years[-1]}"
+    return ", ".join(f"FY{y}" for y in years)
 
 
-def fit_window() -> tuple[list[int], list[int]]:
-    """Fit and test years recorded by the last ``calibrate`` in the parameter files.
+def era_constants() -> list[dict[str, Any]]:
+    """Behavioural values (assumptions, not levers) that change by date inside the replay.
 
-    Falls back to ``DEFAULT_FIT_YEARS`` and ``DEFAULT_TEST_YEARS`` when no parameter records one.
+    A lever's dates are observed policy or resources, and prices are observed; an assumption that
+    changes by era is a constant of that era, and each is listed with the reason it gives. The
+    starting state (read on a run's first day only) is not one.
     """
+    from removalsim.engine import STARTING_STATE
+    from removalsim.params import default_tree
+
+    end = record_end()
+    out = []
+    for name, param in sorted(default_tree().items()):
+        if param.kind != "assumption" or name in STARTING_STATE or param.unit.startswith("USD"):
+            continue
+        later = [d for d in sorted(param.values)[1:] if REPLAY_START < d < end]
+        if not later:
+            continue
+        out.append({
+            "name": name,
+            "dates": [str(d) for d in later],
+            "reasons": [param.values[d].reason or (param.values[d].reference.note
+                                                   if param.values[d].reference else None)
+                        for d in later],
+        })
+    return out
+
+
+def recorded_window() -> tuple[list[int], list[int]]:
+    """Fit and test years recorded by the calibration in force, else the default split."""
     from removalsim.params import default_tree
 
     for param in default_tree().values():
-        if param.fit and "fit_years" in param.fit:
-            fit = param.fit["fit_years"]
+        if param.fit and isinstance(param.fit.get("fit_years"), list):
             test = param.fit.get("test_years", [])
-            if isinstance(fit, list) and isinstance(test, list):
-                return [int(y) for y in fit], [int(y) for y in test]
+            return ([int(y) for y in param.fit["fit_years"]],
+                    [int(y) for y in test] if isinstance(test, list) else [])
     return list(DEFAULT_FIT_YEARS), list(DEFAULT_TEST_YEARS)
+
+
+def _shipped_at_bound() -> list[str]:
+    from removalsim.params import default_tree
+
+    out = []
+    for name, param in sorted(default_tree().items()):
+        flagged = str((param.fit or {}).get("at_bound", "none"))
+        if param.fit and flagged != "none":
+            out.append(f"{name} ({flagged})")
+    return out
 
 
 def backtest(
     fit_years: Iterable[int] | None = None,
     test_years: Iterable[int] | None = None,
-    years: Iterable[int] | None = None,
+    refit: bool = False,
+    max_evaluations: int = 300,
 ) -> Backtest:
-    """Replay every fiscal year of the record and compare with the actual values.
+    """Score the continuous replay against the record.
 
     Parameters
     ----------
     fit_years, test_years
-        Years used to fit and left out; default: those recorded by the last calibration.
-    years
-        Years to replay (default ``FIRST_YEAR`` to ``LAST_YEAR``).
+        The windows (default: as recorded by the calibration in force, else FY2012-2019 and
+        FY2022-2025).
+    refit
+        Fit the behavioural values on ``fit_years`` first (in memory; nothing is written).
+    max_evaluations
+        Cap on replays for the refit.
 
     Returns
     -------
     Backtest
-        One row per year and metric; ``actual`` and ``error_pct`` are None for a gap.
+        One row per recorded value the replay covers.
+
+    Raises
+    ------
+    ValueError
+        If the windows overlap.
     """
-    recorded_fit, recorded_test = fit_window()
-    fit = sorted(fit_years) if fit_years is not None else recorded_fit
-    test = sorted(test_years) if test_years is not None else recorded_test
-    span = sorted(years) if years is not None else list(range(FIRST_YEAR, LAST_YEAR + 1))
-    predicted = predict(replay_inputs(span))
-    actual = actuals()
-    rows: list[dict[str, Any]] = []
-    for year in span:
-        for metric in METRICS:
-            value = actual[metric].get(year)
-            guess = predicted[year][metric]
-            rows.append({
-                "fiscal_year": year,
-                "metric": metric,
-                "actual": value,
-                "predicted": round(guess, 1),
-                "error_pct": round(error_pct(guess, value), 2) if value else None,
-            })
-    return Backtest(rows=rows, fit_years=fit, test_years=test, predicted=predicted)
+    recorded_fit, recorded_test = recorded_window()
+    fit = sorted(set(fit_years)) if fit_years is not None else recorded_fit
+    test = sorted(set(test_years)) if test_years is not None else recorded_test
+    if set(fit) & set(test):
+        raise ValueError(f"fit and test years overlap: {sorted(set(fit) & set(test))}")
+    if refit:
+        from removalsim.analysis.calibrate import calibrate
+
+        fitted = calibrate(fit, test, max_evaluations=max_evaluations)
+        flagged = set(fitted.at_bound())
+        data = fitted.to_json()
+        rows = compare(fitted.replay)
+        return Backtest(
+            rows=rows, fit_years=fit, test_years=test, refit=True,
+            params_at_bound=[f"{i.name} ({i.date})" for i in fitted.items if i in flagged],
+            era_constants=era_constants(), fitted=data["parameters"],
+        )
+    rows = compare(run_replay(replay_inputs()))
+    return Backtest(rows=rows, fit_years=fit, test_years=test, params_at_bound=_shipped_at_bound(),
+                    era_constants=era_constants())
 
 
 def plot(result: Backtest, path: str, metrics: Iterable[str] = ("removals", "adp", "arrests",
                                                                   "book_ins")) -> None:
-    """Draw predicted against actual by fiscal year, one panel per metric, fit years shaded."""
+    """Draw the replay against the record, one panel per series: fiscal-year values as points,
+    monthly values (at twelve times their monthly rate for flows) as lines; fit years shaded grey
+    and test years yellow."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    chosen = list(metrics)
+    chosen = [m for m in metrics if any(r["metric"] == m for r in result.rows)]
     fig, axes = plt.subplots(len(chosen), 1, figsize=(9, 2.6 * len(chosen)), sharex=True)
-    labels = {"removals": "Removals", "adp": "Detained (ADP)", "arrests": "ICE arrests",
+    labels = {"removals": "ICE removals", "adp": "Detained (ADP)", "arrests": "ICE arrests",
               "book_ins": "Book-ins", "court_completions": "Court completions"}
     for ax, metric in zip(np.atleast_1d(axes), chosen, strict=True):
         rows = [r for r in result.rows if r["metric"] == metric]
-        years = [r["fiscal_year"] for r in rows]
-        ax.plot(years, [r["predicted"] for r in rows], "o-", color="#1f77b4", label="model")
-        seen = [(r["fiscal_year"], r["actual"]) for r in rows if r["actual"] is not None]
-        ax.plot(*zip(*seen, strict=True), "s--", color="#d62728", label="actual")
+        annual = [r for r in rows if r["month"] is None]
+        monthly = [r for r in rows if r["month"] is not None]
+        rate = 1.0 if metric == "adp" else 12.0
+        if monthly:
+            x = [_year_fraction(r["month"]) for r in monthly]
+            ax.plot(x, [r["predicted"] * rate for r in monthly], "-", color="#1f77b4", lw=1)
+            ax.plot(x, [r["actual"] * rate for r in monthly], "-", color="#d62728", lw=1)
+        x = [r["fiscal_year"] - 0.5 for r in annual]
+        ax.plot(x, [r["predicted"] for r in annual], "o", color="#1f77b4", label="model")
+        ax.plot(x, [r["actual"] for r in annual], "s", color="#d62728", label="record")
         for year in result.fit_years:
-            ax.axvspan(year - 0.5, year + 0.5, color="#eeeeee", zorder=0)
+            ax.axvspan(year - 1, year, color="#eeeeee", zorder=0)
         for year in result.test_years:
-            ax.axvspan(year - 0.5, year + 0.5, color="#fff3d6", zorder=0)
-        mape = result.mape(result.fit_years)[metric], result.mape(result.test_years)[metric]
-        ax.set_title(f"{labels[metric]}: MAPE fit {_pct(mape[0])}, left out {_pct(mape[1])}",
+            ax.axvspan(year - 1, year, color="#fff3d6", zorder=0)
+        fit, test = (mape(result.rows, metric, y) for y in (result.fit_years, result.test_years))
+        ax.set_title(f"{labels.get(metric, metric)}: MAPE fit {_pct(fit)}, test {_pct(test)}",
                      fontsize=10, loc="left")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].legend(loc="upper right", fontsize=8)
-    np.atleast_1d(axes)[-1].set_xlabel("fiscal year (grey: fit years, yellow: left out)")
+    np.atleast_1d(axes)[0].legend(loc="upper left", fontsize=8)
+    np.atleast_1d(axes)[-1].set_xlabel("fiscal year (grey: fit, yellow: test; lines: monthly "
+                                       "record at an annual rate)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _year_fraction(month: str) -> float:
+    """A month's middle in fiscal-year units (FY2019 runs from 2018.0 to 2019.0 on the axis)."""
+    day = dt.date.fromisoformat(month)
+    return day.year - 1 + (day.month - 1 + 0.5) / 12 + 0.25
 
 
 def _pct(value: float | None) -> str:

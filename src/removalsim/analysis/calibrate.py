@@ -18,9 +18,11 @@ package's shipped values.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +36,12 @@ from removalsim.analysis.replay import (
     compare,
     mape,
     observations,
+    record_end,
     replay_inputs,
     run_replay,
 )
 from removalsim.engine import INPUTS
-from removalsim.params import PARAMETERS_DIR, Parameter, default_tree
+from removalsim.params import OVERLAY_ENV, PARAMETERS_DIR, Parameter, default_tree
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 WEIGHTS_FILE = DATA_DIR / "fit_weights.yaml"
@@ -240,6 +243,7 @@ class Calibration:
     cost: float
     evaluations: int
     not_fitted: list[FitItem]
+    replay: Replay | None = field(default=None, repr=False)
 
     def at_bound(self) -> list[FitItem]:
         """Fitted values that end within ``BOUND_TOLERANCE`` of a bound of their range."""
@@ -370,18 +374,135 @@ def calibrate(
             best.update(cost=cost, x=x.copy())
         return res
 
-    try:
+    with contextlib.suppress(_OutOfEvaluations):
         least_squares(residuals, best["x"].copy(), bounds=(0.0, 1.0), diff_step=1e-3,
                       x_scale=1.0, method="trf", max_nfev=max_evaluations)
-    except _OutOfEvaluations:
-        pass
     values = [float(v) for v in low + best["x"] * width]
-    last = max([*fit, *test])
-    full = _Replays(max(fiscal_year_end(last), end), chosen, tree)
-    rows = compare(full.run(values))
-    rows = [r for r in rows if r["fiscal_year"] in set(fit) | set(test)]
+    full = _Replays(max(record_end(), end), chosen, tree)
+    replay = full.run(values)
+    rows = [r for r in compare(replay) if r["fiscal_year"] in set(fit) | set(test)]
     return Calibration(
         items=chosen, start=start, values=values, bounds=bounds, fit_years=fit,
         test_years=test, weights=weights, rows=rows, cost=float(best["cost"]),
-        evaluations=replays.evaluations, not_fitted=skipped,
+        evaluations=replays.evaluations, not_fitted=skipped, replay=replay,
     )
+
+
+def fit_record(result: Calibration) -> dict[str, Any]:
+    """What a calibration run records about itself: window, method, weights and statistics.
+
+    The run's name is a hash of its window, weights and values, so the same fit names the same
+    run (no date: a second run on the same record writes the same file).
+    """
+    from removalsim.model import data_version
+
+    flagged = set(result.at_bound())
+    record: dict[str, Any] = {
+        "method": "least squares of weighted log errors of the continuous replay (scipy trf)",
+        "fit_years": result.fit_years,
+        "test_years": result.test_years,
+        "weights": ", ".join(f"{k} {v:g}" for k, v in result.weights.items()),
+        "evaluations": result.evaluations,
+        "cost": float(f"{result.cost:.6g}"),
+        "data_version": data_version(),
+        "at_bound": ", ".join(f"{i.name} {i.date}" for i in flagged) or "none",
+    }
+    for key, years in (("fit", result.fit_years), ("test", result.test_years)):
+        for metric in TARGET_METRICS:
+            value = mape(result.rows, metric, years)
+            if value is not None:
+                record[f"mape_{key}_{metric}"] = value
+    text = repr((record, [(i.name, str(i.date), f"{v:.6g}")
+                          for i, v in zip(result.items, result.values, strict=True)]))
+    return {"run": "calibrate-" + hashlib.sha256(text.encode()).hexdigest()[:12], **record}
+
+
+def write_overlay(result: Calibration, path: Path = DEFAULT_OUT) -> Path:
+    """Write the fitted values to a calibration file outside the package.
+
+    The loader overlays it on the shipped values when asked (``removalsim --calibration FILE``,
+    or the ``REMOVALSIM_CALIBRATION`` environment variable).
+
+    Raises
+    ------
+    InputError
+        If the path is inside the package's parameter folder (use ``write_package``).
+    """
+    import yaml
+
+    from removalsim.yamlio import InputError
+
+    target = Path(path)
+    if target.resolve().is_relative_to(PARAMETERS_DIR.parent.resolve()):
+        raise InputError(f"{target}: a calibration file is written outside the package "
+                         "(use --write-package to change the shipped values)")
+    flagged = set(result.at_bound())
+    document = {
+        "fit": fit_record(result),
+        "values": {
+            item.name: {
+                "date": item.date, "value": float(f"{value:.6g}"), "low": low, "high": high,
+                "at_bound": item in flagged, "why": item.why,
+            }
+            for item, value, (low, high) in zip(result.items, result.values, result.bounds,
+                                                  strict=True)
+        },
+    }
+    header = (f"# Written by `removalsim calibrate`; overlay it with `removalsim --calibration "
+              f"{target.name} COMMAND` (or {OVERLAY_ENV}={target.name}).\n")
+    text = header + yaml.safe_dump(document, sort_keys=False, width=100)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+def write_package(result: Calibration, root: Path = PARAMETERS_DIR) -> list[Path]:
+    """Write fitted values into the package's parameter files as ``status: calibrated``.
+
+    Every changed file is validated before any is written, so a failure changes nothing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    import yaml
+
+    from removalsim.yamlio import InputError
+
+    flagged = set(result.at_bound())
+    record = fit_record(result)
+    documents: dict[Path, dict] = {}
+    for item, value in zip(result.items, result.values, strict=True):
+        path = root / Path(*item.name.split(".")).with_suffix(".yaml")
+        data = documents.setdefault(path, yaml.safe_load(path.read_text(encoding="utf-8")))
+        entry = dict(data["values"][item.date])
+        entry["value"] = float(f"{value:.6g}")
+        entry["reference"] = {
+            **FIT_REFERENCE,
+            "note": f"fitted: {item.why}; FY{result.fit_years[0]}-FY{result.fit_years[-1]}"
+            + (" (ENDS AT A BOUND of its range)" if item in flagged else ""),
+        }
+        entry.pop("reason", None)
+        entry["status"] = "calibrated"
+        data["values"][item.date] = entry
+        data["status"] = "calibrated"
+        bounded = [str(i.date) for i in flagged if i.name == item.name]
+        data["fit"] = {**record, "at_bound": ", ".join(bounded) if bounded else "none"}
+    for path, data in documents.items():
+        try:
+            Parameter.model_validate(data)
+        except Exception as error:  # noqa: BLE001 - report any validation failure, write nothing
+            raise InputError(f"{path}: fitted values are invalid: {error}") from None
+    for path, data in documents.items():
+        text = yaml.safe_dump(data, sort_keys=False, width=100, allow_unicode=True)
+        tmp = path.with_suffix(".yaml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    if root == PARAMETERS_DIR:
+        default_tree.cache_clear()
+        from removalsim.model import data_version
+
+        data_version.cache_clear()
+    return sorted(documents)

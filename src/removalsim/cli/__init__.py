@@ -111,8 +111,31 @@ def _main(
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
     = False,
+    calibration: Annotated[Path | None, typer.Option(
+        "--calibration", help="Overlay the fitted values of a calibration file written by "
+        "`removalsim calibrate` on the shipped values.")] = None,
 ) -> None:
     """Options of the ``removalsim`` command itself (the help text is the app's)."""
+    if calibration is not None:
+        use_calibration(calibration)
+
+
+def use_calibration(path: Path) -> None:
+    """Overlay a calibration file on the shipped values for the rest of this process.
+
+    A bad file ends the command with one line naming it (exit 2) and changes nothing.
+    """
+    from removalsim.model import data_version
+    from removalsim.params import OVERLAY_ENV, default_tree, load_tree, overlay_calibration
+    from removalsim.yamlio import InputError
+
+    try:
+        overlay_calibration(load_tree(), path)
+    except InputError as error:
+        fail(str(error))
+    os.environ[OVERLAY_ENV] = str(path)
+    default_tree.cache_clear()
+    data_version.cache_clear()
 
 ScenarioArg = Annotated[
     str, typer.Argument(help="A shipped scenario name (see `scenarios`), a YAML path, or a+b.")

@@ -1,4 +1,5 @@
-"""Commands ``backtest`` and ``calibrate``: replay the record and fit what cannot be observed."""
+"""Commands ``backtest``, ``calibrate`` and ``nowcast``: replay the record, fit what cannot be
+observed, and run on past the fit."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from removalsim.cli import JsonOpt, app, console, fail, output_file
 
 FitOpt = Annotated[
     str | None,
-    typer.Option("--fit", help="Fit years, e.g. 2012-2019 or 2012,2014,2016 (default: as last "
-                 "calibrated)."),
+    typer.Option("--fit", help="Fit years, e.g. 2012-2019 or 2012,2014,2016."),
 ]
 TestOpt = Annotated[
     str | None,
-    typer.Option("--test", help="Years left out of the fit, same form (default: as last "
-                 "calibrated)."),
+    typer.Option("--test", help="Years left out of the fit, same form."),
 ]
 
 
@@ -46,68 +45,97 @@ def _fmt(value: float | None, pct: bool = False) -> str:
     return f"{value:+.1f}%" if pct else f"{value:,.0f}"
 
 
+MaxEvalOpt = Annotated[
+    int, typer.Option("--max-evaluations", min=10, max=20000,
+                      help="Cap on replays in the fit (finite differences included).")
+]
+NAMES = {"removals": "removals", "removals_interior": "interior", "removals_border": "border",
+         "arrests": "arrests", "book_ins": "book-ins", "adp": "detained ADP",
+         "court_completions": "completions", "atd_enrolled": "ATD"}
+"""Series shown in the tables (every series is in ``--json``)."""
+
+
+def _windows(fit: str | None, test: str | None) -> tuple[list[int] | None, list[int] | None]:
+    fit_years = parse_years(fit, "--fit") if fit else None
+    test_years = parse_years(test, "--test") if test else None
+    if fit_years and test_years and set(fit_years) & set(test_years):
+        fail(f"--fit and --test overlap: {sorted(set(fit_years) & set(test_years))}")
+    return fit_years, test_years
+
+
 @app.command()
 def backtest(
     json_out: JsonOpt = False,
     plot: Annotated[str | None, typer.Option("--plot", help="Write a chart to FILE.png.")] = None,
     fit: FitOpt = None,
     test: TestOpt = None,
+    max_evaluations: MaxEvalOpt = 300,
 ) -> None:
-    """Replay each fiscal year FY2008-FY2025: predicted against actual, error and MAPE."""
+    """Replay the record from FY2012 as one run: model against record by year, error and MAPE.
+
+    With --fit, the behavioural values are first fitted on those years alone (nothing is
+    written), so the --test years are data the fit never saw. Without it, the values in force
+    (shipped, or a --calibration file) are scored on the windows their calibration records.
+    """
     from rich.table import Table
 
-    from removalsim.analysis.backtest import METRICS, TARGET_METRICS
+    from removalsim.analysis.backtest import TARGET_METRICS
     from removalsim.analysis.backtest import backtest as run_backtest
     from removalsim.analysis.backtest import plot as draw
 
-    fit_years = parse_years(fit, "--fit") if fit else None
-    test_years = parse_years(test, "--test") if test else None
-    if fit_years and test_years and set(fit_years) & set(test_years):
-        fail(f"--fit and --test overlap: {sorted(set(fit_years) & set(test_years))}")
-    output_file(Path(plot) if plot else None, "--plot", (".png",))
-    result = run_backtest(fit_years, test_years)
+    fit_years, test_years = _windows(fit, test)
+    if test_years and not fit_years:
+        fail("--test needs --fit (the years the values are fitted on)")
+    output_file(Path(plot) if plot else None, "--plot", (".png", ".svg"))
+    try:
+        result = run_backtest(fit_years, test_years, refit=fit_years is not None,
+                              max_evaluations=max_evaluations)
+    except ValueError as error:
+        fail(str(error))
+        return
     if plot is not None:
         draw(result, plot)
     if json_out:
         typer.echo(json.dumps(result.to_json()))
         return
     out = console()
-    names = {"removals": "removals", "arrests": "arrests", "adp": "detained ADP",
-             "book_ins": "book-ins", "court_completions": "court completions"}
-    table = Table(title="Backtest: model (actual) and error by fiscal year", title_justify="left")
+    shown = [m for m in NAMES if any(r["metric"] == m for r in result.rows)]
+    table = Table(title="Backtest: model (record) and error by fiscal year, one continuous replay",
+                  title_justify="left")
     table.add_column("FY", justify="right")
     table.add_column("set")
-    for metric in METRICS:
-        table.add_column(names[metric], justify="right")
+    for metric in shown:
+        table.add_column(NAMES[metric], justify="right")
     by_year: dict[int, dict[str, dict]] = {}
     for row in result.rows:
-        by_year.setdefault(row["fiscal_year"], {})[row["metric"]] = row
-    for year, rows in by_year.items():
+        if row["month"] is None:
+            by_year.setdefault(row["fiscal_year"], {})[row["metric"]] = row
+    for year, rows in sorted(by_year.items()):
         cells = []
-        for metric in METRICS:
-            r = rows[metric]
-            if r["actual"] is None:
-                cells.append(f"{_fmt(r['predicted'])} (n/a)")
-            else:
-                cells.append(f"{_fmt(r['predicted'])} ({_fmt(r['actual'])}) "
-                             f"{_fmt(r['error_pct'], pct=True)}")
+        for metric in shown:
+            r = rows.get(metric)
+            cells.append("-" if r is None else f"{_fmt(r['predicted'])} ({_fmt(r['actual'])}) "
+                         f"{_fmt(r['error_pct'], pct=True)}")
         table.add_row(str(year), result.role(year), *cells)
     out.print(table)
-    mape = Table(title="Mean absolute percentage error (MAPE)", title_justify="left")
+    mape = Table(title="Mean absolute percentage error (MAPE), fiscal-year values",
+                 title_justify="left")
     mape.add_column("years")
-    for metric in METRICS:
-        mape.add_column(names[metric], justify="right")
-    for label, years in (("fit", result.fit_years), ("left out", result.test_years),
-                         ("all scored", None)):
+    for metric in shown:
+        mape.add_column(NAMES[metric], justify="right")
+    for label, years in (("fit", result.fit_years), ("test", result.test_years),
+                         ("all", None)):
         values = result.mape(years)
         mape.add_row(label, *(f"{values[m]:.1f}%" if values[m] is not None else "-"
-                              for m in METRICS))
+                              for m in shown))
     out.print(mape)
-    fy = ", ".join(str(y) for y in result.fit_years)
-    ty = ", ".join(str(y) for y in result.test_years)
-    out.print(f"Fit years: FY {fy}. Left out: FY {ty}. Targets for "
-              f"{' and '.join(names[m] for m in TARGET_METRICS)}: MAPE <= 15% fit, <= 25% left "
-              "out. n/a: no full-year value on record (data/GAPS.md).")
+    data = result.to_json()
+    how = "fitted on the fit years first" if result.refit else "values in force"
+    out.print(f"Fit: {data['split']['fit']}. Test: {data['split']['test']} ({how}). Replay "
+              f"{data['split']['replay']}. Targets for "
+              f"{' and '.join(NAMES[m] for m in TARGET_METRICS)}: MAPE <= 15% fit, <= 25% test.")
+    out.print(f"Values at a bound of their range: {', '.join(result.params_at_bound) or 'none'}. "
+              f"Era constants (assumptions that change by date): {len(result.era_constants)}.")
 
 
 @app.command()
@@ -115,31 +143,39 @@ def calibrate(
     fit: FitOpt = None,
     test: TestOpt = None,
     json_out: JsonOpt = False,
+    out_file: Annotated[Path, typer.Option(
+        "--out", help="Calibration file to write (outside the package).")]
+    = Path("removalsim-calibration.yaml"),
+    write_package: Annotated[bool, typer.Option(
+        "--write-package", help="Rewrite the package's shipped values instead of --out.")]
+    = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fit and report; write nothing.")]
     = False,
-    max_evaluations: Annotated[
-        int, typer.Option("--max-evaluations", min=10, max=20000, help="Cap on model runs.")
-    ] = 2000,
+    max_evaluations: MaxEvalOpt = 400,
 ) -> None:
-    """Fit arrest productivity, pathway shares, depletion and stays to the record (least squares).
+    """Fit behavioural values to the record (least squares on the continuous replay).
 
-    Writes the values as status: calibrated with the fit window and statistics, reports the error
-    on the years left out and flags any value that ends at a bound of its range.
+    Writes a calibration file (--out; use it with `removalsim --calibration FILE ...`), or the
+    package's values with --write-package. Reports the error on the test years and flags any
+    value that ends at a bound of its range. Default window: fit FY2012-FY2025, test FY2026.
     """
     from rich.table import Table
 
     from removalsim.analysis import calibrate as cal
-    from removalsim.analysis.backtest import DEFAULT_FIT_YEARS, DEFAULT_TEST_YEARS
-    from removalsim.yamlio import InputError
 
-    fit_years = parse_years(fit, "--fit") if fit else list(DEFAULT_FIT_YEARS)
-    test_years = parse_years(test, "--test") if test else (
-        [] if fit else list(DEFAULT_TEST_YEARS))
-    test_years = [y for y in test_years if y not in fit_years] if not test else test_years
+    fit_years, test_years = _windows(fit, test)
+    fit_years = fit_years or list(range(2012, 2026))
+    if test_years is None:
+        test_years = [] if fit else [2026]
     try:
         result = cal.calibrate(fit_years, test_years, max_evaluations=max_evaluations)
-        written = [] if dry_run else cal.write(result)
-    except (ValueError, InputError) as error:
+        if dry_run:
+            written: list[Path] = []
+        elif write_package:
+            written = cal.write_package(result)
+        else:
+            written = [cal.write_overlay(result, out_file)]
+    except ValueError as error:
         fail(str(error))
         return
     if json_out:
@@ -147,29 +183,94 @@ def calibrate(
         return
     out = console()
     flagged = set(result.at_bound())
-    table = Table(title="Calibrated values", title_justify="left")
-    for column in ("parameter", "from", "what", "before", "fitted", "range", "note"):
+    table = Table(title="Fitted values", title_justify="left")
+    for column in ("parameter", "what", "before", "fitted", "range", "note"):
         table.add_column(column, justify="right" if column in ("before", "fitted") else "left")
     for item, start, value, (low, high) in zip(
         result.items, result.start, result.values, result.bounds, strict=True
     ):
-        table.add_row(item.name, str(item.date), item.why, f"{start:g}", f"{value:.3g}",
+        table.add_row(item.name, item.why, f"{start:.3g}", f"{value:.3g}",
                       f"{low:g}-{high:g}", "AT BOUND" if item in flagged else "")
     out.print(table)
-    stats = Table(title="MAPE", title_justify="left")
+    stats = Table(title="MAPE by series (fiscal-year values)", title_justify="left")
     stats.add_column("years")
-    for metric in result.mape_fit:
-        stats.add_column(metric, justify="right")
-    for label, values in (("fit", result.mape_fit), ("left out", result.mape_test)):
-        stats.add_row(label, *(f"{v:.1f}%" if v is not None else "-" for v in values.values()))
+    shown = [m for m in NAMES if result.mape_fit.get(m) is not None]
+    for metric in shown:
+        stats.add_column(NAMES[metric], justify="right")
+    for label, values in (("fit", result.mape_fit), ("test", result.mape_test)):
+        stats.add_row(label, *(f"{values[m]:.1f}%" if values[m] is not None else "-"
+                               for m in shown))
     out.print(stats)
-    out.print(f"Fit FY{', '.join(map(str, result.fit_years))}; left out FY"
-              f"{', '.join(map(str, result.test_years)) or ' none'}; {result.evaluations} model "
-              f"evaluations.")
+    out.print(f"Fit FY{result.fit_years[0]}-FY{result.fit_years[-1]}; test "
+              f"{', '.join(f'FY{y}' for y in result.test_years) or 'none'}; "
+              f"{result.evaluations} replays (cap {max_evaluations}).")
     if result.not_fitted:
-        out.print("Not fitted (no fit year in force): " + "; ".join(
+        out.print("Not fitted (not in force in the fit years): " + "; ".join(
             f"{i.name} from {i.date}" for i in result.not_fitted))
     if flagged:
         out.print(f"{len(flagged)} value(s) end at a bound of their range: the range, or the "
                   "model's structure, limits the fit there.")
-    out.print("Dry run: nothing written." if dry_run else f"Wrote {len(written)} parameter files.")
+    if dry_run:
+        out.print("Dry run: nothing written.")
+    elif write_package:
+        out.print(f"Wrote {len(written)} parameter files in the package.")
+    else:
+        out.print(f"Wrote {written[0]}; use it with: removalsim --calibration {written[0]} ...")
+
+
+@app.command()
+def nowcast(
+    json_out: JsonOpt = False,
+    draws: Annotated[int, typer.Option("--draws", help="Draws for the 5-95% bands (1-1000).")]
+    = 40,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 0,
+) -> None:
+    """FY2026-FY2027 month by month: the replay past the fit (through FY2025), with bands, next
+    to what was recorded since."""
+    from rich.table import Table
+
+    from removalsim.analysis.nowcast import METRICS
+    from removalsim.analysis.nowcast import nowcast as run_nowcast
+
+    try:
+        result = run_nowcast(draws, seed)
+    except ValueError as error:
+        fail(str(error))
+        return
+    if json_out:
+        typer.echo(json.dumps(result.to_json(), default=str))
+        return
+    out = console()
+    table = Table(title="Nowcast: model [5-95%] (record) by month", title_justify="left")
+    table.add_column("month")
+    for metric in METRICS:
+        table.add_column(NAMES.get(metric, metric), justify="right")
+    by_month: dict[str, dict[str, dict]] = {}
+    for row in result.rows:
+        by_month.setdefault(row["month"], {})[row["metric"]] = row
+    for month, rows in by_month.items():
+        cells = []
+        for metric in METRICS:
+            r = rows[metric]
+            cell = f"{_fmt(r['predicted'])} [{_fmt(r['p5'])}-{_fmt(r['p95'])}]"
+            cells.append(cell + (f" ({_fmt(r['actual'])})" if r["actual"] is not None else ""))
+        table.add_row(month[:7], *cells)
+    out.print(table)
+    years = Table(title="By fiscal year", title_justify="left")
+    years.add_column("FY")
+    for metric in METRICS:
+        years.add_column(NAMES.get(metric, metric), justify="right")
+    by_year: dict[int, dict[str, dict]] = {}
+    for row in result.fiscal_years:
+        by_year.setdefault(row["fiscal_year"], {})[row["metric"]] = row
+    for year, rows in by_year.items():
+        years.add_row(str(year), *(
+            f"{_fmt(rows[m]['predicted'])} [{_fmt(rows[m]['p5'])}-{_fmt(rows[m]['p95'])}]"
+            for m in METRICS))
+    out.print(years)
+    data = result.to_json()
+    fitted = (f"FY{result.fit_years[0]}-FY{result.fit_years[-1]}" if result.fit_years
+              else "nothing (no calibration in force)")
+    out.print(f"Fitted on {fitted}; record to {data['record_end']}; forecast to "
+              f"{data['forecast_to']}; {result.draws} draws. Flows are per month; ADP and ATD "
+              "are monthly averages.")

@@ -1,0 +1,161 @@
+"""Nowcast 2025-27: the replay run on past the fit, month by month, with bands.
+
+The calibration in force is fitted on the record through FY2025 at most (``calibrate`` records its
+fit years). From 1 October 2025 the replay follows only the levers on record after that date
+(beds as contracted or built, officers as sworn, judges, flights, policy switches), and is
+compared month by month with what ICE and others recorded since; nothing recorded after the fit
+window enters the fit. Past the latest month with data it is a forecast, to the end of FY2027.
+The bands are the 5th and 95th percentiles over draws of the uncertain assumptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from removalsim.analysis.replay import REPLAY_START, observations, record_end
+
+FIT_THROUGH = dt.date(2025, 9, 30)
+"""Last day the fit may use: the end of FY2025."""
+
+NOWCAST_FROM = dt.date(2025, 10, 1)
+NOWCAST_END = dt.date(2027, 10, 1)
+"""The nowcast's months: FY2026 and FY2027."""
+
+METRICS: dict[str, str] = {
+    "removals": "removals",
+    "arrests": "arrests",
+    "book_ins": "book_ins",
+    "adp": "detained_adp",
+    "atd_enrolled": "atd_enrolled",
+}
+"""Nowcast series (a ``history.csv`` metric) -> the model's monthly column."""
+
+
+@dataclass
+class Nowcast:
+    """Monthly and fiscal-year predictions with bands, next to the record where there is one."""
+
+    rows: list[dict[str, Any]]
+    fiscal_years: list[dict[str, Any]]
+    fit_years: list[int]
+    record_end: dt.date
+    draws: int
+    seed: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``nowcast --json`` object."""
+        return {
+            "rows": self.rows,
+            "fiscal_years": self.fiscal_years,
+            "fit_years": self.fit_years,
+            "fit_through": FIT_THROUGH.isoformat(),
+            "record_end": (self.record_end - dt.timedelta(days=1)).isoformat(),
+            "forecast_to": (NOWCAST_END - dt.timedelta(days=1)).isoformat(),
+            "draws": self.draws,
+            "seed": self.seed,
+        }
+
+
+def fit_years_in_force() -> list[int]:
+    """The fit years recorded by the calibration in force (empty if nothing is calibrated).
+
+    Raises
+    ------
+    ValueError
+        If the calibration in force was fitted on data after ``FIT_THROUGH``.
+    """
+    from removalsim.params import default_tree
+
+    years: set[int] = set()
+    for param in default_tree().values():
+        if param.fit and isinstance(param.fit.get("fit_years"), list):
+            years.update(int(y) for y in param.fit["fit_years"])
+    if years and max(years) > FIT_THROUGH.year:
+        raise ValueError(f"the calibration in force is fitted on FY{max(years)}; the nowcast "
+                         f"needs a fit through FY{FIT_THROUGH.year} at most (removalsim calibrate "
+                         f"--fit 2012-{FIT_THROUGH.year})")
+    return sorted(years)
+
+
+def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
+    """Run the replay to the end of FY2027: deterministic values and bands over draws.
+
+    Parameters
+    ----------
+    draws
+        Draws of the uncertain assumptions for the bands (1 to 1,000).
+    seed
+        The same seed gives the same bands.
+
+    Raises
+    ------
+    InputError
+        On a bad number of draws or seed.
+    ValueError
+        If the calibration in force was fitted past FY2025.
+    """
+    import pandas as pd
+
+    from removalsim.analysis.mc import check_seed
+    from removalsim.analysis.replay import replay_scenario
+    from removalsim.analysis.uncertainty import sample
+    from removalsim.inputs import build_inputs
+    from removalsim.model import execute
+    from removalsim.results import monthly_table
+    from removalsim.yamlio import InputError
+
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= 1000:
+        raise InputError(f"draws must be a whole number from 1 to 1,000, got {draws!r}")
+    check_seed(seed)
+    fit_years = fit_years_in_force()
+    scenario = replay_scenario(NOWCAST_END)
+    inputs = build_inputs(scenario)
+    n = inputs.series.shape[1]
+    target = np.concatenate([inputs.target_mask, [0.0, 0.0]])
+    mult, add = sample(scenario, inputs, draws, seed)
+    mult = np.vstack([np.ones((1, n)), mult])
+    add = np.vstack([np.zeros((1, n)), add])
+    frames = []
+    for i in range(draws + 1):
+        _, daily = execute(inputs, mult[i:i + 1], add[i:i + 1], target, keep_daily=True)
+        table = monthly_table(daily, REPLAY_START)
+        frames.append(table[table.index >= NOWCAST_FROM])
+    central = frames[0]
+    stack = {m: np.array([f[c].to_numpy() for f in frames[1:]]) for m, c in METRICS.items()}
+    recorded = {(o.metric, o.month): o.value for o in observations() if o.month is not None}
+    rows = []
+    for j, month in enumerate(central.index):
+        for metric, column in METRICS.items():
+            low, high = np.percentile(stack[metric][:, j], [5, 95])
+            rows.append({
+                "month": month.isoformat(), "metric": metric,
+                "predicted": round(float(central.iloc[j][column]), 1),
+                "p5": round(float(low), 1), "p95": round(float(high), 1),
+                "actual": recorded.get((metric, month)),
+            })
+    years = []
+    fiscal = pd.Series([m.year + (m.month >= 10) for m in central.index], index=central.index)
+    annual = {(o.metric, o.fiscal_year): o.value for o in observations() if o.month is None}
+    for year in sorted(set(fiscal)):
+        pick = (fiscal == year).to_numpy()
+        for metric, column in METRICS.items():
+            how = "mean" if metric in ("adp", "atd_enrolled") else "sum"
+            values = [_aggregate(f[column].to_numpy()[pick], f["days"].to_numpy()[pick], how)
+                      for f in frames]
+            low, high = np.percentile(values[1:], [5, 95])
+            years.append({"fiscal_year": int(year), "metric": metric,
+                          "predicted": round(values[0], 1), "p5": round(float(low), 1),
+                          "p95": round(float(high), 1), "actual": annual.get((metric, year))})
+    return Nowcast(rows=rows, fiscal_years=years, fit_years=fit_years, record_end=record_end(),
+                   draws=draws, seed=seed)
+
+
+def _aggregate(values: np.ndarray, days: np.ndarray, how: str) -> float:
+    if how == "sum":
+        return float(values.sum())
+    return float((values * days).sum() / days.sum())
+
