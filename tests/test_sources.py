@@ -8,12 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
-from removalsim import params, sources
+from removalsim import params, sources, unitcost
+from removalsim.analysis import goal as goal_module
 from removalsim.cli import app
 from removalsim.params import PARAMETERS_DIR, default_tree, load_parameter, load_tree
-from removalsim.yamlio import InputError
+from removalsim.yamlio import InputError, read_yaml_file
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -213,3 +215,123 @@ def test_the_ranking_moves_removals_only_through_people_flows():
     costs = [r for r in ranked if r["parameter"].startswith("costs.")]
     assert costs and all(r["removals_swing"] == 0 for r in costs)
     assert max(r["removals_swing"] for r in ranked) > 0.05
+
+
+# --- the data files: lead times and published estimates --------------------------------------
+
+LEAD_TIMES = sources.DATA_DIR / "lead_times.yaml"
+ESTIMATES = sources.DATA_DIR / "published_estimates.yaml"
+CRS = "        document: CRS R47637\n"
+
+
+def _data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, old: str,
+               new: str) -> Path:
+    """Both data files copied to ``tmp_path/data`` with one edit, and the package pointed there."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in (LEAD_TIMES, ESTIMATES):
+        shutil.copy(path, folder / path.name)
+    edited = folder / name
+    text = edited.read_text()
+    assert text.count(old) == 1, old
+    edited.write_text(text.replace(old, new))
+    monkeypatch.setattr(sources, "DATA_DIR", folder)
+    monkeypatch.setattr(goal_module, "LEAD_TIMES", folder / LEAD_TIMES.name)
+    monkeypatch.setattr(unitcost, "ESTIMATES", folder / ESTIMATES.name)
+    goal_module.levers.cache_clear()
+    unitcost.studies.cache_clear()
+    return edited
+
+
+@pytest.fixture
+def fresh_caches():
+    """Clear the loaders' caches after a test that pointed them at an edited copy."""
+    yield
+    goal_module.levers.cache_clear()
+    unitcost.studies.cache_clear()
+
+
+def _line(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_the_shipped_data_files_meet_the_rules():
+    for name, rules in sources.DATA_RULES.items():
+        data, _ = read_yaml_file(sources.DATA_DIR / name)
+        assert rules(data) == [], name
+    assert goal_module.levers() and unitcost.studies()
+
+
+def test_a_lead_time_on_a_mirror_is_refused_by_the_loader_and_by_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches):
+    path = _data_copy(tmp_path, monkeypatch, "lead_times.yaml", CRS,
+                      "        href: https://www.everycrsreport.com/reports/R47637.html\n")
+    line = _line(path, "everycrsreport")
+    with pytest.raises(InputError, match=rf"lead_times.yaml: line {line}: key "
+                                         r"'levers.judges.rate.reference.href': "
+                                         r"www.everycrsreport.com is on the deny list \(mirror"):
+        goal_module.levers()
+    assert [(v["file"], v["line"], v["key"]) for v in sources.audit().violations] == [
+        ("data/lead_times.yaml", line, "levers.judges.rate.reference.href")]
+    outcome = CliRunner().invoke(app, ["sources", "--check", "--no-rank"])
+    assert outcome.exit_code == 1
+    assert f"data/lead_times.yaml: line {line}: key 'levers.judges.rate.reference.href'" in \
+        outcome.output
+
+
+LT, ES = LEAD_TIMES.name, ESTIMATES.name
+LOADERS = {LT: goal_module.levers, ES: unitcost.studies}
+"""The loader that enforces each data file's rules."""
+
+
+@pytest.mark.parametrize(("name", "old", "new", "key", "message"), [
+    (LT, "        tier: official\n        note: >-\n          The page is undated",
+     "        note: >-\n          The page is undated",
+     "levers.judges.lag.reference.tier", "a reference needs a tier"),
+    (LT, "      low: 56\n      high: 180\n", "      low: 56\n",
+     "levers.officers.lag.high", "an assumption needs its high"),
+    (LT, "        relays: Department of Defense\n", "",
+     "levers.temporary_judges.cap.reference.tier", "a status: official value needs an official"),
+    (LT, "      value: 90\n      low: 56\n      high: 180\n      status: assumption\n",
+     "      value: 90\n      low: 56\n      high: 180\n      status: guess\n",
+     "levers.officers.lag.status", "status must be one of official, estimate, assumption"),
+    (LT, "(Stars and Stripes).", "(Stars and Stripes, https://www.visaverge.com/news/x).",
+     "levers.beds.lag.reason", r"www.visaverge.com is on the deny list \(aggregator"),
+    (ES, '[S2, The Federalist quoting AIC, https://thefederalist.com/',
+     '[S2, https://cbnc.com/x, https://thefederalist.com/',
+     "studies.aic-2024-one-million-a-year.assumptions.unit_costs_usd.arrests.note",
+     r"cbnc.com is on the deny list \(aggregator"),
+    (ES, "  - publisher: American Action Forum\n", "  - title_only: American Action Forum\n",
+     "references.5.publisher", "a reference needs a publisher"),
+    (ES, "    tier: research\n    note: dated March 2015 in the paper\n",
+     "    note: dated March 2015 in the paper\n",
+     "references.5.tier", "a reference needs a tier"),
+])
+def test_each_data_file_rule_names_the_file_the_key_and_the_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches, name: str, old: str,
+        new: str, key: str, message: str):
+    _data_copy(tmp_path, monkeypatch, name, old, new)
+    with pytest.raises(InputError, match=rf"{re.escape(name)}: line \d+: key "
+                                         rf"'{re.escape(key)}': {message}"):
+        LOADERS[name]()
+
+
+def test_an_estimate_source_outside_the_references_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches):
+    old = 'population: {value: 11300000, tag: S, source: "https://www.americanprogress.org/'
+    path = _data_copy(tmp_path, monkeypatch, "published_estimates.yaml", old,
+                      old.replace("americanprogress.org/", "americanprogress.org/other/"))
+    line = _line(path, "americanprogress.org/other/")
+    with pytest.raises(InputError, match=rf"published_estimates.yaml: line {line}: key "
+                                         r"'studies.cap-2015.assumptions.population.source': "
+                                         r"https://\S+ is not among the file's references"):
+        unitcost.studies()
+    assert [v["key"] for v in sources.audit().violations] == [
+        "studies.cap-2015.assumptions.population.source"]
+
+
+def test_a_study_file_of_ones_own_needs_no_references(tmp_path: Path):
+    data, _ = read_yaml_file(ESTIMATES)
+    study = tmp_path / "mine.yaml"
+    study.write_text(yaml.safe_dump(data["studies"]["cap-2015"]))
+    assert list(unitcost.load_studies(study)) == ["mine"]

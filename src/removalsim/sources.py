@@ -20,7 +20,11 @@ the first of that month, and for an undated page the day its figures are "as of"
 ``note`` then says which.
 
 The same reference rules apply to each row of ``data/history.csv`` (see
-:mod:`removalsim.history`).
+:mod:`removalsim.history`), and to the two data files the solvers and the estimates page read
+(:data:`DATA_RULES`): each bound in ``data/lead_times.yaml`` is cited (status ``official`` or
+``estimate``, with a complete reference) or is an assumption with a range and a reason, and every
+address ``data/published_estimates.yaml`` cites is listed in its ``references`` with publisher,
+title, date and tier. In both files no address anywhere, notes included, is on the deny list.
 
 The transition switch is :data:`WAIVED`, the one place that says which parameter files are still
 exempt while the v2 engine rewrite replaces them. The loader enforces the rules on every other file
@@ -31,8 +35,9 @@ Empty :data:`WAIVED` once the new files are in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,10 +46,13 @@ from urllib.parse import urlparse
 
 import yaml
 
+from removalsim.yamlio import InputError, Lines, line_of, read_yaml_file
+
 if TYPE_CHECKING:
     from removalsim.params import Parameter
 
-DENY_PATH = Path(__file__).parent / "data" / "deny_hosts.yaml"
+DATA_DIR = Path(__file__).parent / "data"
+DENY_PATH = DATA_DIR / "deny_hosts.yaml"
 
 TIERS = ("official", "research", "press")
 
@@ -183,6 +191,136 @@ def parameter_problems(param: Parameter) -> list[tuple[tuple, str]]:
     return problems
 
 
+URL = re.compile(r"https?://[^\s\]\)\"'<>,]+")
+"""An address inside text (a note, a source field); trailing punctuation is stripped."""
+
+BOUND_STATUSES = ("official", "estimate", "assumption")
+
+
+def addresses(node: Any, at: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Every web address in the text values of a parsed YAML tree, with its key path.
+
+    >>> list(addresses({"a": ["see https://x.org/p.", 3]}))
+    [(('a', 0), 'https://x.org/p')]
+    """
+    if isinstance(node, str):
+        for href in URL.findall(node):
+            yield at, href.rstrip(".;:")
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from addresses(value, (*at, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from addresses(value, (*at, i))
+
+
+def _denied_addresses(node: Any, at: tuple = ()) -> list[tuple[tuple, str]]:
+    return [(key, f"{urlparse(href).hostname} is on the deny list ({entry.category}: "
+                  f"{entry.reason})")
+            for key, href in addresses(node, at) if (entry := denied(href)) is not None]
+
+
+def _bound_problems(item: Mapping[str, Any], at: tuple) -> list[tuple[tuple, str]]:
+    status = item.get("status")
+    if status not in BOUND_STATUSES:
+        return [((*at, "status"), f"status must be one of {', '.join(BOUND_STATUSES)}, "
+                                  f"got {status!r}")]
+    if status == "assumption":
+        return [((*at, key), f"an assumption needs its {key}" + (" (one line on why)"
+                                                                 if key == "reason" else ""))
+                for key in ("reason", "low", "high") if item.get(key) in (None, "")]
+    ref = item.get("reference")
+    if not isinstance(ref, Mapping):
+        return [((*at, "reference"), f"a status: {status} value needs a reference, or status: "
+                                     "assumption with a range and a reason")]
+    problems = [((*at, "reference", key), msg) for key, msg in reference_problems(ref)]
+    if status == "official" and ref.get("tier") and not official_enough(ref):
+        problems.append(((*at, "reference", "tier"), "a status: official value needs an "
+                         "official source, or press relaying an agency figure (tier: press with "
+                         "relays: <agency>)"))
+    return problems
+
+
+def lead_time_problems(data: Any) -> list[tuple[tuple, str]]:
+    """Every rule ``data/lead_times.yaml`` breaks, as (key path, message) pairs.
+
+    Each lever's lag, rate, cap and cost (unless read from a model parameter or costed by the
+    model) is cited with a complete reference, or is an assumption with a low, a high and a
+    reason; no address in the file is on the deny list.
+    """
+    problems: list[tuple[tuple, str]] = []
+    levers = data.get("levers") if isinstance(data, Mapping) else None
+    for name, spec in (levers or {}).items():
+        for part in ("lag", "rate", "cap", "cost"):
+            item = spec.get(part) if isinstance(spec, Mapping) else None
+            if isinstance(item, Mapping) and "parameter" not in item:
+                problems += _bound_problems(item, ("levers", name, part))
+    return list(dict.fromkeys(problems + _denied_addresses(data)))  # a reference's href once
+
+
+def estimate_problems(data: Any) -> list[tuple[tuple, str]]:
+    """Every rule ``data/published_estimates.yaml`` breaks, as (key path, message) pairs.
+
+    The file lists its ``references`` (each complete, as a parameter's); every address a study
+    cites, in a ``url``, a ``source`` or a note, is one of them and is not on the deny list.
+    """
+    if not isinstance(data, Mapping):
+        return [((), "the file must be a mapping with references and studies")]
+    problems: list[tuple[tuple, str]] = []
+    refs = data.get("references")
+    listed: set[str] = set()
+    if not isinstance(refs, list) or not refs:
+        problems.append((("references",), "list the file's references (publisher, title, href, "
+                                          "published, tier), one for each address it cites"))
+        refs = []
+    for i, ref in enumerate(refs):
+        if not isinstance(ref, Mapping):
+            problems.append((("references", i), "a reference is a mapping of publisher, title, "
+                                                "href, published and tier"))
+            continue
+        problems += [(("references", i, key), msg) for key, msg in reference_problems(ref)]
+        if ref.get("href"):
+            listed.add(str(ref["href"]).strip())
+    for key, href in addresses(data.get("studies"), ("studies",)):
+        entry = denied(href)
+        if entry is not None:
+            problems.append((key, f"{urlparse(href).hostname} is on the deny list "
+                                  f"({entry.category}: {entry.reason})"))
+        elif href not in listed:
+            problems.append((key, f"{href} is not among the file's references: list it there "
+                                  "with its publisher, title, published date and tier"))
+    return problems
+
+
+DATA_RULES: dict[str, Callable[[Any], list[tuple[tuple, str]]]] = {
+    "lead_times.yaml": lead_time_problems,
+    "published_estimates.yaml": estimate_problems,
+}
+"""The data files (in ``data/``) under the source rules, and the rules each must meet."""
+
+
+def check_data_file(path: Path, data: Any, lines: Lines,
+                    rules: Callable[[Any], list[tuple[tuple, str]]]) -> None:
+    """Refuse a data file that breaks a source rule.
+
+    Parameters
+    ----------
+    path, data, lines
+        The file, its parsed content and its line numbers (from :func:`read_yaml_file`).
+    rules
+        The file's rules: :func:`lead_time_problems` or :func:`estimate_problems`.
+
+    Raises
+    ------
+    InputError
+        One line per rule broken, naming the file, the line and the key.
+    """
+    problems = rules(data)
+    if problems:
+        raise InputError("\n".join(f"{path}: line {line_of(lines, key)}: key '{dotted(key)}': "
+                                   f"{message}" for key, message in problems))
+
+
 @dataclass
 class Audit:
     """Coverage of the parameter tree by status and tier, and every rule broken.
@@ -277,7 +415,6 @@ def audit(root: Path | None = None) -> Audit:
         If a file does not even meet the schema.
     """
     from removalsim.params import PARAMETERS_DIR, load_tree
-    from removalsim.yamlio import line_of, read_yaml_file
 
     root = Path(root) if root is not None else PARAMETERS_DIR
     tree = load_tree(root, strict=False)
@@ -308,12 +445,24 @@ def audit(root: Path | None = None) -> Audit:
             target.append({"file": str(path.relative_to(root.parent)), "line": line_of(lines, key),
                            "key": dotted(key), "parameter": name,
                            "message": message})
-    result.violations += _history_violations()
+    result.violations += _history_violations() + _data_file_violations()
     result.files = len(tree)
     result.by_status = {st: sum(n for (s, _), n in result.cells.items() if s == st)
                         for st in STATUSES}
     result.by_tier = {t: sum(n for (_, c), n in result.cells.items() if c == t) for t in COLUMNS}
     return result
+
+
+def _data_file_violations() -> list[dict[str, Any]]:
+    """The rules the data files of :data:`DATA_RULES` break, with file, line and key."""
+    out = []
+    for name, rules in DATA_RULES.items():
+        path = DATA_DIR / name
+        data, lines = read_yaml_file(path)
+        out += [{"file": f"{DATA_DIR.name}/{name}", "line": line_of(lines, key),
+                 "key": dotted(key), "parameter": None, "message": message}
+                for key, message in rules(data)]
+    return out
 
 
 def _history_violations() -> list[dict[str, Any]]:

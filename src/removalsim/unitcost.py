@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from removalsim import sources
 from removalsim.prices import to_price_year
 from removalsim.yamlio import InputError, describe, did_you_mean, line_of, read_yaml_file
 
@@ -292,8 +293,11 @@ def studies() -> dict[str, Study]:
     Raises
     ------
     InputError
-        Naming the study and the problem (a number without a source, wrong arithmetic).
+        Naming the study and the problem (a number without a source, wrong arithmetic), or a
+        source rule broken (:func:`removalsim.sources.estimate_problems`).
     """
+    data, lines = read_yaml_file(ESTIMATES, "study file")
+    sources.check_data_file(ESTIMATES, data, lines, sources.estimate_problems)
     return load_studies(ESTIMATES)
 
 

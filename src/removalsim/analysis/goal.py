@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from removalsim import sources
 from removalsim.params import Parameter, default_tree
 from removalsim.scenario import Scenario, Target, parameter_values
 from removalsim.vocabulary import label
@@ -132,7 +133,8 @@ def _sourced(spec: dict[str, Any], where: str) -> Sourced:
         raise InputError(f"{where}: needs a value")
     if "reference" in spec:
         ref = spec["reference"]
-        source = f"{ref.get('publisher', '')}: {ref['title']} ({ref['href']})".lstrip(": ")
+        where_from = ref.get("href") or ref.get("document")
+        source = f"{ref.get('publisher', '')}: {ref['title']} ({where_from})".lstrip(": ")
     elif "reason" in spec:
         source = f"assumption: {spec['reason'].strip()}"
     else:
@@ -148,11 +150,12 @@ def levers() -> dict[str, Lever]:
     ------
     InputError
         On an unknown parameter, a searched lever without a lag, rate or cost, or a bound that
-        is not cited and not a stated assumption.
+        is not cited and not a stated assumption; or a source rule broken
+        (:func:`removalsim.sources.lead_time_problems`), naming the file, the line and the key.
     """
     from removalsim.prices import to_price_year
 
-    data, _ = read_yaml_file(LEAD_TIMES)
+    data, lines = read_yaml_file(LEAD_TIMES)
     tree = default_tree()
     out = {}
     for name, spec in data["levers"].items():
@@ -199,6 +202,7 @@ def levers() -> dict[str, Lever]:
             usd_per_unit_year=usd, costing=" ".join(costing.split()), excluded=None,
             cost_source=cost_source,
         )
+    sources.check_data_file(LEAD_TIMES, data, lines, sources.lead_time_problems)
     return out
 
 
