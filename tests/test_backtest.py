@@ -1,7 +1,10 @@
-"""Backtest: replays cover each fiscal year, use its dated resources, and the scores add up."""
+"""Backtest: one continuous replay, scored by year and month, with a fit window the test never
+enters."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 
 import numpy as np
@@ -10,12 +13,16 @@ from typer.testing import CliRunner
 
 from removalsim import engine
 from removalsim.analysis import backtest as bt
+from removalsim.analysis import replay as rp
 from removalsim.cli import app
 from removalsim.history import annual
-from removalsim.model import run
-from removalsim.scenario import load_scenario, shipped
 
 runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def replay() -> rp.Replay:
+    return rp.run_replay(rp.replay_inputs())
 
 
 @pytest.fixture(scope="module")
@@ -23,117 +30,160 @@ def result() -> bt.Backtest:
     return bt.backtest()
 
 
-@pytest.mark.parametrize("year", [2008, 2012, 2016, 2019, 2024, 2025])
-def test_replay_covers_exactly_its_fiscal_year(year: int) -> None:
-    scenario = bt.replay_scenario(year)
-    assert scenario.start == bt.fiscal_year_start(year)
-    assert scenario.end == bt.fiscal_year_start(year + 1)
-    inputs = bt.replay_inputs([year])[year]
-    assert inputs.fiscal_years == [year]
+def test_the_replay_is_one_run_from_fy2012_to_the_record_end() -> None:
+    scenario = rp.replay_scenario()
+    assert scenario.start == dt.date(2011, 10, 1)
+    assert scenario.end == rp.record_end()
+    last = max(o.month for o in rp.observations() if o.month is not None)
+    assert rp.record_end() > last and (rp.record_end() - last).days <= 31
+    inputs = rp.replay_inputs()
+    assert inputs.fiscal_years[0] == 2012 and inputs.fiscal_years[-1] == rp.record_end().year + (
+        rp.record_end().month >= 10)
 
 
-def test_every_record_year_has_a_shipped_replay() -> None:
-    names = set(shipped())
-    for year in range(bt.FIRST_YEAR, bt.LAST_YEAR + 1):
-        assert f"fy{year}" in names
-        if year == 2019:  # fy2019 is the 10-year status quo; its first year is the replay
-            assert load_scenario("fy2019").start == bt.fiscal_year_start(2019)
-            continue
-        shipped_replay, replay = load_scenario(f"fy{year}"), bt.replay_scenario(year)
-        assert (shipped_replay.start, shipped_replay.end) == (replay.start, replay.end)
-        assert not shipped_replay.changes and shipped_replay.hold is None
-
-
-@pytest.mark.slow
-def test_shipped_replay_gives_the_backtest_prediction(result: bt.Backtest) -> None:
-    headline = run("fy2016", marginal=False).headline
-    assert headline["removals_total"] == pytest.approx(result.predicted[2016]["removals"])
-
-
-def test_replays_follow_dated_resources() -> None:
+def test_the_replay_follows_dated_resources() -> None:
+    inputs = rp.replay_inputs()
     beds = engine.INPUTS.index("detention.beds")
     border = engine.INPUTS.index("border.apprehensions_per_day")
-    inputs = bt.replay_inputs([2008, 2016, 2019])
     funded = annual("funded_beds")
-    assert inputs[2008].series[0, beds] == funded[2008]
-    assert inputs[2016].series[0, beds] == funded[2016]
+    fy2016 = (dt.date(2015, 10, 1) - rp.REPLAY_START).days
+    fy2019 = (dt.date(2018, 10, 1) - rp.REPLAY_START).days
+    assert inputs.series[fy2016, beds] == funded[2016]
     # FY2019 Border Patrol encounters (CBP enforcement statistics) per day
-    assert inputs[2019].series[0, border] == pytest.approx(859_501 / 365, abs=0.05)
+    assert inputs.series[fy2019, border] == pytest.approx(859_501 / 365, abs=0.05)
 
 
-def test_actuals_only_score_complete_years() -> None:
-    record = bt.actuals()
-    assert 2025 not in record["removals"]  # ends 2025-09-20
-    assert 2021 in record["adp"]  # fiscal-year-to-date row with all twelve months
-    assert record["removals"][2019] == annual("removals")[2019]
+def test_months_add_up_to_fiscal_years(replay: rp.Replay) -> None:
+    months, years = replay.months, replay.fiscal_years
+    fy = np.array([m.year + (m.month >= 10) for m in months.index])
+    for year in (2013, 2019, 2024):
+        pick = fy == year
+        assert months["removals"][pick].sum() == pytest.approx(years.at[year, "removals"])
+        days = months["days"][pick]
+        adp = (months["detained_adp"][pick] * days).sum() / days.sum()
+        assert adp == pytest.approx(years.at[year, "detained_adp"])
+        assert months["court_backlog_end"][pick].iloc[-1] == pytest.approx(
+            years.at[year, "court_backlog_end"])
 
 
-@pytest.mark.slow
+def test_observations_are_complete_periods() -> None:
+    seen = rp.observations()
+    removals = {o.fiscal_year: o.value for o in seen if o.metric == "removals" and not o.month}
+    assert removals[2019] == annual("removals")[2019]
+    adp = {o.fiscal_year for o in seen if o.metric == "adp" and o.month is None}
+    assert 2021 in adp  # fiscal-year-to-date row with all twelve months
+    assert all(o.fiscal_year >= 2012 for o in seen)
+    for o in seen:
+        if o.month is not None:  # a month belongs to its fiscal year
+            assert o.fiscal_year == o.month.year + (o.month.month >= 10)
+
+
 def test_rows_errors_and_mape_are_consistent(result: bt.Backtest) -> None:
-    years = range(bt.FIRST_YEAR, bt.LAST_YEAR + 1)
-    assert len(result.rows) == len(years) * len(bt.METRICS)
+    assert result.rows and not set(result.fit_years) & set(result.test_years)
     for row in result.rows:
-        if row["actual"] is None:
-            assert row["error_pct"] is None
-        else:
-            expected = 100 * (row["predicted"] - row["actual"]) / row["actual"]
-            assert row["error_pct"] == pytest.approx(expected, abs=0.01)
+        expected = 100 * (row["predicted"] - row["actual"]) / row["actual"]
+        assert row["error_pct"] == pytest.approx(expected, abs=0.01)
     fit = [abs(r["error_pct"]) for r in result.rows
            if r["metric"] == "removals" and r["fiscal_year"] in result.fit_years
-           and r["error_pct"] is not None]
+           and r["month"] is None]
     assert result.mape(result.fit_years)["removals"] == pytest.approx(np.mean(fit), abs=0.01)
-    assert not set(result.fit_years) & set(result.test_years)
+    monthly = [r for r in result.rows if r["month"] is not None]
+    assert monthly and {r["metric"] for r in monthly} >= {"adp", "book_ins"}
 
 
-NOT_FITTED = "v2 is not fitted to the record yet: issue 10 (measured MAPE of removals 64%)"
+def test_the_same_replay_gives_the_backtest_prediction(result: bt.Backtest,
+                                                       replay: rp.Replay) -> None:
+    row = next(r for r in result.rows if r["metric"] == "removals" and r["fiscal_year"] == 2016)
+    assert row["predicted"] == pytest.approx(replay.fiscal_years.at[2016, "removals"], abs=0.1)
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=NOT_FITTED)
-def test_fit_window_is_the_one_recorded_by_calibrate(result: bt.Backtest) -> None:
+def test_era_constants_are_assumptions_that_change_inside_the_replay() -> None:
     from removalsim.params import default_tree
 
-    recorded = [p.fit for p in default_tree().values() if p.fit and "fit_years" in p.fit]
-    assert recorded, "no parameter records a fit window"
-    assert all(r["fit_years"] == result.fit_years for r in recorded)
-    assert all(r["test_years"] == result.test_years for r in recorded)
+    tree = default_tree()
+    for item in bt.era_constants():
+        param = tree[item["name"]]
+        assert param.kind == "assumption" and item["name"] not in engine.STARTING_STATE
+        assert all(dt.date.fromisoformat(d) > min(param.values) for d in item["dates"])
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(reason=NOT_FITTED)
-@pytest.mark.parametrize("metric", bt.TARGET_METRICS)
-def test_targets_are_met(result: bt.Backtest, metric: str) -> None:
-    assert result.mape(result.fit_years)[metric] <= 15.0
-    assert result.mape(result.test_years)[metric] <= 25.0
+def test_the_fit_never_sees_the_test_window(monkeypatch) -> None:
+    from removalsim.analysis import calibrate as cal
+
+    item = cal.FitItem("detention.summary_days", rp.REPLAY_START, "stay")
+    first = cal.calibrate([2013], [2015], items=[item], max_evaluations=12)
+    wild = tuple(dataclasses.replace(o, value=o.value * 3) if o.fiscal_year == 2015 else o
+                 for o in rp.observations())
+    monkeypatch.setattr(cal, "observations", lambda: wild)
+    monkeypatch.setattr(rp, "observations", lambda: wild)
+    second = cal.calibrate([2013], [2015], items=[item], max_evaluations=12)
+    assert second.values == first.values
+    assert second.mape_test["removals"] != first.mape_test["removals"]
 
 
-@pytest.mark.slow
-def test_cli_json_and_plot(tmp_path) -> None:
+def test_cli_refit_json_and_plot(tmp_path) -> None:
     chart = tmp_path / "backtest.png"
-    out = runner.invoke(app, ["backtest", "--json", "--plot", str(chart)])
+    out = runner.invoke(app, ["backtest", "--fit", "2012-2013", "--test", "2022", "--json",
+                              "--max-evaluations", "10", "--plot", str(chart)])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
-    assert set(data) >= {"rows", "mape", "fit_years", "test_years"}
-    assert set(data["rows"][0]) == {"fiscal_year", "metric", "actual", "predicted", "error_pct"}
+    assert set(data) >= {"rows", "mape", "fit_years", "test_years", "split", "series",
+                         "params_at_bound", "era_constants"}
+    assert data["split"]["refit"] is True and data["fit_years"] == [2012, 2013]
+    assert set(data["rows"][0]) == {"fiscal_year", "month", "metric", "actual", "predicted",
+                                    "error_pct"}
+    assert data["fitted"] and all(f["low"] <= f["value"] <= f["high"] for f in data["fitted"])
+    assert data["era_constants"]["count"] == len(data["era_constants"]["items"])
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_table_names_the_fit_years() -> None:
-    out = runner.invoke(app, ["backtest", "--fit", "2012-2015", "--test", "2016"])
+def test_cli_table_names_the_windows() -> None:
+    out = runner.invoke(app, ["backtest"])
     assert out.exit_code == 0, out.output
-    assert "Fit years: FY 2012, 2013, 2014, 2015. Left out: FY 2016." in out.output
+    fit, test = bt.recorded_window()
+    assert f"Fit: FY{fit[0]}-FY{fit[-1]}" in out.output
+    assert "Era constants" in out.output
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--fit", "2001-2005"], "--fit: years must run from 2008"),
+        (["--fit", "2001-2005"], "--fit: years must run from 2012"),
         (["--fit", "twenty"], "--fit takes years like"),
         (["--fit", "2012-2014", "--test", "2014"], "overlap"),
+        (["--test", "2014"], "--test needs --fit"),
         (["--plot", "chart.txt"], "--plot needs a .png"),
     ],
 )
-def test_cli_bad_input_names_the_problem(args: list[str], message: str, tmp_path) -> None:
+def test_cli_bad_input_names_the_problem(args: list[str], message: str) -> None:
     out = runner.invoke(app, ["backtest", *args])
     assert out.exit_code == 2
     assert message in out.output
+
+
+def test_nowcast_smoke() -> None:
+    out = runner.invoke(app, ["nowcast", "--json", "--draws", "2"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    months = sorted({r["month"] for r in data["rows"]})
+    assert months[0] == "2025-10-01" and months[-1] == "2027-09-01"
+    assert {r["metric"] for r in data["rows"]} == {"removals", "arrests", "book_ins", "adp",
+                                                    "atd_enrolled"}
+    for row in data["rows"]:
+        assert row["p5"] <= row["p95"]
+    recorded = [r for r in data["rows"] if r["actual"] is not None]
+    assert recorded and all(r["month"] <= data["record_end"] for r in recorded)
+    assert all(y <= 2025 for y in data["fit_years"])
+
+
+NOT_FITTED = ("the split FY2012-19 / FY2022-25 misses the test target: the COVID and Title 42 "
+              "years need mechanisms the model lacks (see the issue 10 note)")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=NOT_FITTED)
+def test_the_holdout_targets_are_met() -> None:
+    result = bt.backtest(bt.DEFAULT_FIT_YEARS, bt.DEFAULT_TEST_YEARS, refit=True)
+    for metric in bt.TARGET_METRICS:
+        assert result.mape(result.fit_years)[metric] <= 15.0
+        assert result.mape(result.test_years)[metric] <= 25.0

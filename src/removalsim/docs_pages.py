@@ -496,21 +496,23 @@ def backtest_block() -> tuple[str, bytes]:
     fit = ", ".join(map(str, result.fit_years))
     test = ", ".join(map(str, result.test_years)) or "none"
     per_metric = []
-    for metric in dict.fromkeys(r["metric"] for r in data["rows"]):
-        rows = [r for r in data["rows"] if r["metric"] == metric]
+    annual = [r for r in data["rows"] if r["month"] is None]
+    for metric in dict.fromkeys(r["metric"] for r in annual):
+        rows = [r for r in annual if r["metric"] == metric]
         per_metric.append(f"### `{metric}`\n\n" + table(
             ["FY", "set", "model", "record", "error"],
             [(r["fiscal_year"], result.role(r["fiscal_year"]), number(r["predicted"]),
               number(r["actual"]),
               "-" if r["error_pct"] is None else f"{r['error_pct']:+.1f}%") for r in rows]))
     text = "\n".join([
-        f"Years used to fit the calibrated values: FY {fit}. Years **left out of the fit** (the "
-        f"holdout): FY {test}. A dash: no full-year value on record (`data/GAPS.md`).\n",
+        f"One continuous replay from {data['split']['replay']}. Years used to fit the "
+        f"calibrated values: FY {fit}. Years **left out of the fit** (the holdout): FY {test}. "
+        "Monthly values are in `removalsim backtest --json`.\n",
         f"![Backtest: model against the record]({BACKTEST_CHART})\n",
         "### Errors by set of years\n",
         "Mean absolute percentage error per series, on the fit years, the left-out years and "
         "all scored years.\n",
-        render(data, skip=("rows",)),
+        render(data, skip=("rows", "series", "era_constants", "fitted")),
         *per_metric,
     ])
     return text, chart

@@ -31,6 +31,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     **{f"removals_{r}": (f"removals_{r}", "sum") for r in ROUTES},
     **{f"removals_{g}": (f"removals_{g}", "sum") for g in GROUPS},
     "removals_cbp_executed": ("removals_cbp_executed", "sum"),
+    "removals_dhs": ("removals", "sum"),  # plus CBP-executed removals, added below
     "returns_cbp": ("returns_cbp", "sum"),
     "expulsions_title42": ("expulsions_title42", "sum"),
     "arrests": ("arrests_custodial", "sum"),  # plus at-large and check-in, added below
@@ -59,6 +60,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
 
 
 _ADDED = {"arrests": ("arrests_at_large", "arrests_check_in"),
+          "removals_dhs": ("removals_cbp_executed",),
           "book_ins": ("book_ins_interior",),
           "court_completions": ("court_completions_non_detained",)}
 """Columns that add further records to the first one named in ``FY_COLUMNS``."""

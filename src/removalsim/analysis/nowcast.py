@@ -159,3 +159,36 @@ def _aggregate(values: np.ndarray, days: np.ndarray, how: str) -> float:
         return float(values.sum())
     return float((values * days).sum() / days.sum())
 
+
+
+def plot(result: Nowcast, path: str) -> None:
+    """Draw the nowcast: one panel per series, the model's monthly value with its 5-95% band and
+    the record's months as points; the record's end marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = {"removals": "ICE removals per month", "arrests": "ICE arrests per month",
+              "book_ins": "Book-ins per month", "adp": "Detained (ADP)",
+              "atd_enrolled": "Enrolled in ATD"}
+    fig, axes = plt.subplots(len(METRICS), 1, figsize=(9, 2.2 * len(METRICS)), sharex=True)
+    end = result.record_end
+    for ax, metric in zip(axes, METRICS, strict=True):
+        rows = [r for r in result.rows if r["metric"] == metric]
+        x = [dt.date.fromisoformat(r["month"]) for r in rows]
+        ax.fill_between(x, [r["p5"] for r in rows], [r["p95"] for r in rows], color="#1f77b4",
+                        alpha=0.2, lw=0, label="model 5-95%")
+        ax.plot(x, [r["predicted"] for r in rows], "-", color="#1f77b4", label="model")
+        seen = [(d, r["actual"]) for d, r in zip(x, rows, strict=True) if r["actual"] is not None]
+        if seen:
+            ax.plot(*zip(*seen, strict=True), "s", color="#d62728", ms=4, label="record")
+        ax.axvline(end, color="#777777", lw=0.8, ls="--")
+        ax.set_title(labels[metric], fontsize=10, loc="left")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper left", fontsize=8)
+    axes[-1].set_xlabel("month (dashed: end of the record; fitted through FY2025)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

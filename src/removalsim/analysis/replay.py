@@ -31,6 +31,7 @@ SERIES: dict[str, str] = {
     "removals": "removals",
     "removals_interior": "removals_interior",
     "removals_border": "removals_border",
+    "removals_dhs": "removals_dhs",
     "arrests": "arrests",
     "arrests_at_large": "arrests_at_large",
     "arrests_custodial": "arrests_custodial",

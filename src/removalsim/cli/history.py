@@ -224,6 +224,7 @@ def nowcast(
     draws: Annotated[int, typer.Option("--draws", help="Draws for the 5-95% bands (1-1000).")]
     = 40,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the draws.")] = 0,
+    plot: Annotated[str | None, typer.Option("--plot", help="Write a chart to FILE.png.")] = None,
 ) -> None:
     """FY2026-FY2027 month by month: the replay past the fit (through FY2025), with bands, next
     to what was recorded since."""
@@ -231,12 +232,16 @@ def nowcast(
 
     from removalsim.analysis.nowcast import METRICS
     from removalsim.analysis.nowcast import nowcast as run_nowcast
+    from removalsim.analysis.nowcast import plot as draw
 
+    output_file(Path(plot) if plot else None, "--plot", (".png", ".svg"))
     try:
         result = run_nowcast(draws, seed)
     except ValueError as error:
         fail(str(error))
         return
+    if plot is not None:
+        draw(result, plot)
     if json_out:
         typer.echo(json.dumps(result.to_json(), default=str))
         return
