@@ -78,6 +78,15 @@ def test_observations_are_complete_periods() -> None:
             assert o.fiscal_year == o.month.year + (o.month.month >= 10)
 
 
+def test_a_year_to_date_value_is_compared_over_its_own_days(replay: rp.Replay) -> None:
+    fy2025 = next(o for o in rp.observations() if o.metric == "removals" and o.fiscal_year == 2025
+                  and o.month is None)
+    assert fy2025.through == dt.date(2025, 9, 20)
+    days = replay.between(dt.date(2024, 10, 1), fy2025.through, "removals")
+    assert days == pytest.approx(replay.predicted(fy2025))
+    assert days < replay.fiscal_years.at[2025, "removals"]
+
+
 def test_rows_errors_and_mape_are_consistent(result: bt.Backtest) -> None:
     assert result.rows and not set(result.fit_years) & set(result.test_years)
     for row in result.rows:
@@ -130,8 +139,8 @@ def test_cli_refit_json_and_plot(tmp_path) -> None:
     assert set(data) >= {"rows", "mape", "fit_years", "test_years", "split", "series",
                          "params_at_bound", "era_constants"}
     assert data["split"]["refit"] is True and data["fit_years"] == [2012, 2013]
-    assert set(data["rows"][0]) == {"fiscal_year", "month", "metric", "actual", "predicted",
-                                    "error_pct"}
+    assert set(data["rows"][0]) == {"fiscal_year", "month", "through", "metric", "actual",
+                                    "predicted", "error_pct"}
     assert data["fitted"] and all(f["low"] <= f["value"] <= f["high"] for f in data["fitted"])
     assert data["era_constants"]["count"] == len(data["era_constants"]["items"])
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -10,6 +10,7 @@ monthly table. Nothing restarts from a guessed state between years.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -48,6 +49,11 @@ SERIES: dict[str, str] = {
 """Recorded series (a ``history.csv`` metric) -> the model's column of the same quantity."""
 
 _FULL = ("full_year", "derived")
+_FLOWS = frozenset({"removals", "removals_interior", "removals_border", "removals_dhs", "arrests",
+                    "arrests_at_large", "arrests_custodial", "book_ins", "book_ins_cbp",
+                    "book_ins_ice", "court_receipts", "court_completions"})
+_THROUGH = re.compile(r"FY(\d{4}) through (\d{4}-\d{2}-\d{2})")
+"""A year-to-date flow whose note says the day it runs to ("FY2025 through 2025-09-20")."""
 _MONTHLY = ("partial_year", "snapshot", "full_month", "derived")
 
 
@@ -65,12 +71,15 @@ class Observation:
         First day of the month for a monthly value, None for a fiscal-year value.
     value
         The recorded value.
+    through
+        Last day a fiscal-year-to-date value covers, when it stops short of the year's end.
     """
 
     metric: str
     fiscal_year: int
     month: dt.date | None
     value: float
+    through: dt.date | None = None
 
 
 @cache
@@ -99,6 +108,11 @@ def observations() -> tuple[Observation, ...]:
             if row.coverage in _FULL or (row.coverage == "partial_year"
                                          and months.get(year, 0) == 12):
                 out.append(Observation(str(metric), year, None, float(row.value)))
+            elif row.coverage == "partial_year" and metric in _FLOWS:
+                through = _THROUGH.match(str(row.note or ""))
+                if through and int(through.group(1)) == year:
+                    out.append(Observation(str(metric), year, None, float(row.value),
+                                           dt.date.fromisoformat(through.group(2))))
         for row in monthly.itertuples(index=False):
             if row.coverage not in _MONTHLY:
                 continue
@@ -138,17 +152,40 @@ def replay_scenario(end: dt.date | None = None) -> Scenario:
 
 @dataclass(frozen=True)
 class Replay:
-    """The model's monthly and fiscal-year tables over the replay."""
+    """The model's monthly and fiscal-year tables over the replay, and its daily record."""
 
     months: pd.DataFrame
     fiscal_years: pd.DataFrame
+    daily: np.ndarray
+    start: dt.date
 
     def predicted(self, observation: Observation) -> float:
         """The model's value of the quantity and period an observation records."""
         column = SERIES[observation.metric]
+        if observation.through is not None:
+            return self.between(dt.date(observation.fiscal_year - 1, 10, 1),
+                                observation.through, column)
         if observation.month is None:
             return float(self.fiscal_years.at[observation.fiscal_year, column])
         return float(self.months.at[observation.month, column])
+
+    def between(self, first: dt.date, last: dt.date, column: str) -> float:
+        """A column's flow summed from ``first`` to ``last`` (both included)."""
+        from removalsim.results import period_table
+
+        a, b = (first - self.start).days, (last - self.start).days + 1
+        table = period_table(self.daily[a:b].sum(axis=0)[None, :], self.daily[b - 1][None, :],
+                             np.array([float(b - a)]))
+        return float(table[column][0])
+
+    def covers(self, observation: Observation) -> bool:
+        """True if the replay runs over the whole period of the observation."""
+        if observation.month is not None:
+            return observation.month in self.months.index
+        if observation.through is not None:
+            return (observation.through - self.start).days < len(self.daily)
+        years = self.fiscal_years
+        return observation.fiscal_year in set(years.index[years["days"] >= 365])
 
 
 def replay_inputs(end: dt.date | None = None) -> Inputs:
@@ -175,7 +212,8 @@ def run_replay(inputs: Inputs) -> Replay:
     table = {k: v[0] for k, v in outcome.fiscal_table().items()}
     years = pd.DataFrame(table, index=pd.Index(inputs.fiscal_years, name="fiscal_year"))
     years.insert(0, "days", outcome.days_per_year)
-    return Replay(months=monthly_table(daily, inputs.start), fiscal_years=years)
+    return Replay(months=monthly_table(daily, inputs.start), fiscal_years=years, daily=daily,
+                  start=inputs.start)
 
 
 def compare(replay: Replay, chosen: Iterable[Observation] | None = None) -> list[dict[str, Any]]:
@@ -184,20 +222,20 @@ def compare(replay: Replay, chosen: Iterable[Observation] | None = None) -> list
     Returns
     -------
     list of dict
-        ``{metric, fiscal_year, month, actual, predicted, error_pct}``; ``month`` is an ISO date
-        for a monthly value and None for a fiscal-year value.
+        ``{metric, fiscal_year, month, through, actual, predicted, error_pct}``: ``month`` is an
+        ISO date for a monthly value and None for a fiscal-year value; ``through`` is the last day
+        of a fiscal-year-to-date value that stops short of the year's end.
     """
-    whole = set(replay.fiscal_years.index[replay.fiscal_years["days"] >= 365])
     rows = []
     for obs in chosen if chosen is not None else observations():
-        covered = obs.month in replay.months.index if obs.month else obs.fiscal_year in whole
-        if not covered:
+        if not replay.covers(obs):
             continue
         guess = replay.predicted(obs)
         rows.append({
             "metric": obs.metric,
             "fiscal_year": obs.fiscal_year,
             "month": obs.month.isoformat() if obs.month else None,
+            "through": obs.through.isoformat() if obs.through else None,
             "actual": obs.value,
             "predicted": round(guess, 1),
             "error_pct": round(error_pct(guess, obs.value), 2),
