@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +26,10 @@ CRITICAL_LOSS = 0.01
 
 
 def model_version() -> str:
-    """The installed package version."""
-    try:
-        return version("removalsim")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+    """The installed package version (``removalsim.__version__``)."""
+    from removalsim import _installed_version
+
+    return _installed_version()
 
 
 @cache

@@ -86,13 +86,8 @@ def headline_value(key: str, x: float | None) -> str:
     return f"{x:.1f}" if key.startswith("years") else number(x)
 
 
-def _binding_words(h: dict[str, Any]) -> str:
-    from removalsim.results import binding_words
-
-    return binding_words(h)
-
-
 def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
+    from removalsim.results import binding_words
     from removalsim.vocabulary import label
 
     rows = []
@@ -103,7 +98,7 @@ def _headline_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
         if key == "years_to_target" and h[key] is None:
             shown = f"not within {h['years']:g} years"
         rows.append((f"{name} ({h['price_year']} $)" if key == "cost_total_usd" else name, shown))
-    rows.insert(3 if h["target"] else 2, ("What limits removals", _binding_words(h)))
+    rows.insert(3 if h["target"] else 2, ("What limits removals", binding_words(h)))
     rows += [(f"  cost of {label(k).lower()}", money(v)) for k, v in h["cost_by_stage_usd"].items()]
     return rows
 
@@ -236,6 +231,8 @@ def compare(
     plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG chart.")] = None,
 ) -> None:
     """Run two scenarios and show the difference in the headline numbers."""
+    from removalsim.results import binding_words
+
     output_file(plot, "--plot", PLOT_SUFFIXES)
     first, second = run_scenario(a, years, None), run_scenario(b, years, None)
     if plot is not None:
@@ -253,8 +250,8 @@ def compare(
     emit(out, f"Baseline, {a}: {escape(first.summary())}",
          f"Scenario, {b}: {escape(second.summary())}", "",
          _compare_table(a, b, first, second, rows, out.width),
-         f"What limits removals: in {a}, {_binding_words(first.headline).lower()}; "
-         f"in {b}, {_binding_words(second.headline).lower()}.")
+         f"What limits removals: in {a}, {binding_words(first.headline).lower()}; "
+         f"in {b}, {binding_words(second.headline).lower()}.")
 
 
 def _compare_table(a: str, b: str, first: Result, second: Result,
