@@ -90,12 +90,9 @@ DEFAULT_ITEMS: tuple[FitItem, ...] = (
     FitItem("border.transfer_summary_share", REPLAY_START, "summary cases among CBP transfers"),
     FitItem("border.ice_executed_share", REPLAY_START, "summary removals from CBP custody that "
             "ICE carries out"),
-    FitItem("pathways.fear_claim_share", dt.date(2018, 10, 1), "detained summary cases who claim "
-            "fear"),
-    FitItem("detention.atd_share", dt.date(2018, 10, 1), "released people enrolled in ATD"),
 )
-"""What ``calibrate`` fits: behavioural values, each once for the whole record (no era
-constants). A value whose first date is after the replay's start is in force before it too."""
+"""What ``calibrate`` fits: behavioural values no statistic observes, each once for the whole
+record (no era constants). Sourced values (the fear-claim share, from GAO) are not fitted."""
 
 
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
