@@ -62,6 +62,7 @@ KNOWN_METRICS = frozenset(
         "removals_interior",
         "removals_border",
         "removals_dhs",
+        "removals_fytd",
         "voluntary_returns",
         # arrests and intake
         "arrests",
@@ -71,10 +72,15 @@ KNOWN_METRICS = frozenset(
         "book_ins_cbp",
         "book_ins_ice",
         "book_outs_final",
+        "book_outs_released",
         "book_outs_to_removal",
         # detention
         "adp",
+        "adp_cbp",
+        "adp_ice",
         "alos_days",
+        "alos_days_cbp",
+        "alos_days_ice",
         "alos_days_implied",
         "funded_beds",
         "bed_day_cost_usd",
