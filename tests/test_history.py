@@ -286,3 +286,13 @@ def test_removals_year_to_date_rise_within_a_year(history: pd.DataFrame) -> None
         assert year["value"].is_monotonic_increasing
     fy25 = _monthly(history, "removals_fytd", 2025)
     assert fy25.max() == pytest.approx(319_980)
+
+
+def test_detention_rows_cite_an_ice_workbook(history: pd.DataFrame) -> None:
+    """Every ICE detention-statistics row names its workbook and ICE's page, none a copy."""
+    rows = history[history["title"].str.startswith("ICE Detention Statistics")]
+    assert len(rows) > 700
+    assert (rows["href"] == "https://www.ice.gov/detain/detention-management").all()
+    dated = r"FY20\d\d \(.*(?:data through|dated) 20\d\d-\d\d-\d\d\)"
+    assert rows["title"].str.contains(dated).all()
+    assert not history["note"].str.contains("scribd").any()
