@@ -296,3 +296,14 @@ def test_detention_rows_cite_an_ice_workbook(history: pd.DataFrame) -> None:
     dated = r"FY20\d\d \(.*(?:data through|dated) 20\d\d-\d\d-\d\d\)"
     assert rows["title"].str.contains(dated).all()
     assert not history["note"].str.contains("scribd").any()
+
+
+def test_partial_months_are_marked(history: pd.DataFrame) -> None:
+    """A month a workbook covers only in part is ``partial_month``, a whole one ``full_month``."""
+    monthly = history[history["month"].notna() & history["metric"].str.startswith("book_ins")]
+    assert set(monthly["coverage"]) == {"full_month", "partial_month"}
+    partial = monthly[monthly["coverage"] == "partial_month"]
+    assert {(2021, 9), (2022, 9), (2025, 9), (2026, 2)} == set(
+        zip(partial["fiscal_year"], partial["month"], strict=True)
+    )
+    assert partial["note"].str.contains(r"PARTIAL MONTH \(\w{3} 1-\d+").all()
