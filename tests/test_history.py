@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 from pathlib import Path
@@ -236,3 +237,73 @@ def test_datapackage_matches_csv() -> None:
     assert set(by_name["metric"]["constraints"]["enum"]) == set(KNOWN_METRICS)
     assert set(by_name["coverage"]["constraints"]["enum"]) == set(COVERAGE_VALUES)
     assert descriptor["licenses"]
+
+
+# ------------------------------------------------------------------ ICE detention statistics
+
+
+def _monthly(history: pd.DataFrame, metric: str, fy: int) -> pd.Series:
+    rows = history[(history["metric"] == metric) & (history["fiscal_year"] == fy)]
+    return rows[rows["month"].notna()].set_index("month")["value"]
+
+
+@pytest.mark.parametrize("fy", [2019, 2020, 2021, 2022, 2023, 2024, 2025])
+def test_monthly_book_ins_are_one_vintage(history: pd.DataFrame, fy: int) -> None:
+    """Each year's months add up to ICE's year total, and the agency split to the total."""
+    total = _monthly(history, "book_ins", fy)
+    assert len(total) == 12
+    assert total.sum() == pytest.approx(annual("book_ins", full_year_only=False).loc[fy])
+    split = _monthly(history, "book_ins_cbp", fy) + _monthly(history, "book_ins_ice", fy)
+    assert (split.sort_index() == total.sort_index()).all()
+
+
+@pytest.mark.parametrize("fy", [2019, 2020, 2023])
+def test_monthly_adp_is_the_month_average(history: pd.DataFrame, fy: int) -> None:
+    """Weighted by days, the monthly ADPs give ICE's fiscal-year ADP (a year-to-date average
+    would instead end the year at the annual figure)."""
+    months = _monthly(history, "adp", fy)
+    days = pd.Series(
+        {m: calendar.monthrange(fy - 1 if m >= 10 else fy, m)[1] for m in months.index}
+    )
+    mean = (months * days).sum() / days.sum()
+    assert mean == pytest.approx(annual("adp").loc[fy], abs=1)
+    assert months.loc[9] != pytest.approx(annual("adp").loc[fy], abs=1)
+
+
+def test_book_outs_add_up(history: pd.DataFrame) -> None:
+    final = _monthly(history, "book_outs_final", 2024)
+    removed = _monthly(history, "book_outs_to_removal", 2024)
+    released = _monthly(history, "book_outs_released", 2024)
+    assert len(final) == 12
+    assert ((removed + released) <= final).all()
+    assert final.sum() == pytest.approx(annual("book_outs_final").loc[2024])
+
+
+def test_removals_year_to_date_rise_within_a_year(history: pd.DataFrame) -> None:
+    rows = history[history["metric"] == "removals_fytd"].copy()
+    rows["order"] = (rows["month"] + 2) % 12
+    for _, year in rows.sort_values("order").groupby("fiscal_year"):
+        assert year["value"].is_monotonic_increasing
+    fy25 = _monthly(history, "removals_fytd", 2025)
+    assert fy25.max() == pytest.approx(319_980)
+
+
+def test_detention_rows_cite_an_ice_workbook(history: pd.DataFrame) -> None:
+    """Every ICE detention-statistics row names its workbook and ICE's page, none a copy."""
+    rows = history[history["title"].str.startswith("ICE Detention Statistics")]
+    assert len(rows) > 700
+    assert (rows["href"] == "https://www.ice.gov/detain/detention-management").all()
+    dated = r"FY20\d\d \(.*(?:data through|dated) 20\d\d-\d\d-\d\d\)"
+    assert rows["title"].str.contains(dated).all()
+    assert not history["note"].str.contains("scribd").any()
+
+
+def test_partial_months_are_marked(history: pd.DataFrame) -> None:
+    """A month a workbook covers only in part is ``partial_month``, a whole one ``full_month``."""
+    monthly = history[history["month"].notna() & history["metric"].str.startswith("book_ins")]
+    assert set(monthly["coverage"]) == {"full_month", "partial_month"}
+    partial = monthly[monthly["coverage"] == "partial_month"]
+    assert {(2021, 9), (2022, 9), (2025, 9), (2026, 2)} == set(
+        zip(partial["fiscal_year"], partial["month"], strict=True)
+    )
+    assert partial["note"].str.contains(r"PARTIAL MONTH \(\w{3} 1-\d+").all()

@@ -15,9 +15,11 @@ Conventions
 * ``fiscal_year`` is the US federal fiscal year (October to September).
 * ``month`` is the calendar month (1-12) inside that fiscal year, so October 2024 is
   ``fiscal_year=2025, month=10``. It is empty for a full-year value.
-* ``coverage`` is one of ``full_year``, ``partial_year`` (a fiscal year to date, or a single
-  month), ``snapshot`` (a stock measured at a point in time) or ``derived`` (arithmetic on
-  published figures for a full fiscal year; partial-year arithmetic is marked ``partial_year``).
+* ``coverage`` is one of ``full_year``, ``partial_year`` (a fiscal year to date), ``full_month``
+  (a flow over a whole calendar month, or an average over it), ``partial_month`` (the same for
+  only part of a month: the note gives the days), ``snapshot`` (a stock measured at a point in
+  time) or ``derived`` (arithmetic on published figures for a full fiscal year; partial-year
+  arithmetic is marked ``partial_year``).
 * For stocks (pending cases, judges, beds, dockets) a ``full_year`` row is the end-of-year level.
 """
 
@@ -50,7 +52,9 @@ DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "history.csv"
 SOURCE_COLUMNS = ("publisher", "title", "href", "document", "published", "tier")
 COLUMNS = ("fiscal_year", "month", "metric", "value", "unit", "coverage", *SOURCE_COLUMNS, "note")
 
-COVERAGE_VALUES = frozenset({"full_year", "partial_year", "snapshot", "derived"})
+COVERAGE_VALUES = frozenset(
+    {"full_year", "partial_year", "full_month", "partial_month", "snapshot", "derived"}
+)
 
 #: Coverage values that :func:`annual` treats as a complete fiscal year.
 FULL_YEAR_COVERAGE = frozenset({"full_year", "derived"})
@@ -62,6 +66,7 @@ KNOWN_METRICS = frozenset(
         "removals_interior",
         "removals_border",
         "removals_dhs",
+        "removals_fytd",
         "voluntary_returns",
         # arrests and intake
         "arrests",
@@ -71,10 +76,15 @@ KNOWN_METRICS = frozenset(
         "book_ins_cbp",
         "book_ins_ice",
         "book_outs_final",
+        "book_outs_released",
         "book_outs_to_removal",
         # detention
         "adp",
+        "adp_cbp",
+        "adp_ice",
         "alos_days",
+        "alos_days_cbp",
+        "alos_days_ice",
         "alos_days_implied",
         "funded_beds",
         "bed_day_cost_usd",
