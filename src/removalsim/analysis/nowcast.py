@@ -37,10 +37,12 @@ METRICS: dict[str, str] = {
 
 @dataclass
 class Nowcast:
-    """Monthly and fiscal-year predictions with bands, next to the record where there is one."""
+    """Monthly and fiscal-year predictions with bands, next to the record where there is one;
+    ``removals_to_date`` compares removals for the fiscal year to each date of ICE's tables."""
 
     rows: list[dict[str, Any]]
     fiscal_years: list[dict[str, Any]]
+    removals_to_date: list[dict[str, Any]]
     fit_years: list[int]
     record_end: dt.date
     draws: int
@@ -51,6 +53,7 @@ class Nowcast:
         return {
             "rows": self.rows,
             "fiscal_years": self.fiscal_years,
+            "removals_to_date": self.removals_to_date,
             "fit_years": self.fit_years,
             "fit_through": FIT_THROUGH.isoformat(),
             "record_end": (self.record_end - dt.timedelta(days=1)).isoformat(),
@@ -103,6 +106,7 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
     from removalsim.analysis.mc import check_seed
     from removalsim.analysis.replay import replay_scenario
     from removalsim.analysis.uncertainty import sample
+    from removalsim.engine import RECORD
     from removalsim.inputs import build_inputs
     from removalsim.model import execute
     from removalsim.results import monthly_table
@@ -120,10 +124,13 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
     mult = np.vstack([np.ones((1, n)), mult])
     add = np.vstack([np.zeros((1, n)), add])
     frames = []
+    first = (NOWCAST_FROM - REPLAY_START).days
+    removed = []  # removals by day from NOWCAST_FROM, each draw
     for i in range(draws + 1):
         _, daily = execute(inputs, mult[i:i + 1], add[i:i + 1], target, keep_daily=True)
         table = monthly_table(daily, REPLAY_START)
         frames.append(table[table.index >= NOWCAST_FROM])
+        removed.append(daily[first:, RECORD.index("removals")])
     central = frames[0]
     stack = {m: np.array([f[c].to_numpy() for f in frames[1:]]) for m, c in METRICS.items()}
     recorded = {(o.metric, o.month): o.value for o in observations() if o.month is not None}
@@ -150,8 +157,19 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
             years.append({"fiscal_year": int(year), "metric": metric,
                           "predicted": round(values[0], 1), "p5": round(float(low), 1),
                           "p95": round(float(high), 1), "actual": annual.get((metric, year))})
-    return Nowcast(rows=rows, fiscal_years=years, fit_years=fit_years, record_end=record_end(),
-                   draws=draws, seed=seed)
+    to_date = []
+    for obs in observations():
+        if obs.metric != "removals" or obs.through is None or obs.through < NOWCAST_FROM:
+            continue
+        start = (dt.date(obs.fiscal_year - 1, 10, 1) - NOWCAST_FROM).days
+        stop = (obs.through - NOWCAST_FROM).days + 1
+        values = [float(r[start:stop].sum()) for r in removed]
+        low, high = np.percentile(values[1:], [5, 95])
+        to_date.append({"through": obs.through.isoformat(), "fiscal_year": obs.fiscal_year,
+                        "predicted": round(values[0], 1), "p5": round(float(low), 1),
+                        "p95": round(float(high), 1), "actual": obs.value})
+    return Nowcast(rows=rows, fiscal_years=years, removals_to_date=to_date, fit_years=fit_years,
+                   record_end=record_end(), draws=draws, seed=seed)
 
 
 def _aggregate(values: np.ndarray, days: np.ndarray, how: str) -> float:
@@ -172,9 +190,23 @@ def plot(result: Nowcast, path: str) -> None:
     labels = {"removals": "ICE removals per month", "arrests": "ICE arrests per month",
               "book_ins": "Book-ins per month", "adp": "Detained (ADP)",
               "atd_enrolled": "Enrolled in ATD"}
-    fig, axes = plt.subplots(len(METRICS), 1, figsize=(9, 2.2 * len(METRICS)), sharex=True)
+    fig, axes = plt.subplots(len(METRICS) + 1, 1, figsize=(9, 2.2 * (len(METRICS) + 1)),
+                             sharex=True)
     end = result.record_end
-    for ax, metric in zip(axes, METRICS, strict=True):
+    ax = axes[0]
+    points = result.removals_to_date
+    x = [dt.date.fromisoformat(r["through"]) for r in points]
+    ax.errorbar(x, [r["predicted"] for r in points],
+                yerr=[[r["predicted"] - r["p5"] for r in points],
+                      [r["p95"] - r["predicted"] for r in points]],
+                fmt="o", color="#1f77b4", ms=4, capsize=2, label="model, 5-95%")
+    ax.plot(x, [r["actual"] for r in points], "s", color="#d62728", ms=4, label="record")
+    ax.set_title("ICE removals in the fiscal year to date (ICE's table dates)", fontsize=10,
+                 loc="left")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    for ax, metric in zip(axes[1:], METRICS, strict=True):
         rows = [r for r in result.rows if r["metric"] == metric]
         x = [dt.date.fromisoformat(r["month"]) for r in rows]
         ax.fill_between(x, [r["p5"] for r in rows], [r["p95"] for r in rows], color="#1f77b4",
@@ -187,7 +219,7 @@ def plot(result: Nowcast, path: str) -> None:
         ax.set_title(labels[metric], fontsize=10, loc="left")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[1].legend(loc="upper left", fontsize=8)
     axes[-1].set_xlabel("month (dashed: end of the record; fitted through FY2025)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

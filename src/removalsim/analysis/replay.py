@@ -49,11 +49,8 @@ SERIES: dict[str, str] = {
 """Recorded series (a ``history.csv`` metric) -> the model's column of the same quantity."""
 
 _FULL = ("full_year", "derived")
-_FLOWS = frozenset({"removals", "removals_interior", "removals_border", "removals_dhs", "arrests",
-                    "arrests_at_large", "arrests_custodial", "book_ins", "book_ins_cbp",
-                    "book_ins_ice", "court_receipts", "court_completions"})
-_THROUGH = re.compile(r"FY(\d{4}) through (\d{4}-\d{2}-\d{2})")
-"""A year-to-date flow whose note says the day it runs to ("FY2025 through 2025-09-20")."""
+_THROUGH = re.compile(r"through (\d{4}-\d{2}-\d{2})")
+"""How a year-to-date value says the day it runs to ("data through 2025-09-20")."""
 _MONTHLY = ("partial_year", "snapshot", "full_month", "derived")
 
 
@@ -86,34 +83,44 @@ class Observation:
 def observations() -> tuple[Observation, ...]:
     """Every recorded value the replay is compared with.
 
-    A fiscal-year value counts when it covers the whole year (``full_year`` or ``derived``, or a
-    year-to-date value together with all twelve months). A monthly value counts unless it is
-    marked ``partial_month`` (a month the record covers only in part).
+    - A fiscal-year value counts when it covers the whole year (``full_year`` or ``derived``, or
+      a year-to-date value with twelve whole months). One that stops short says the day it runs
+      to ("through 2025-09-20" in its title or note) and is compared over those days.
+    - A monthly value counts unless it is marked ``partial_month`` (a month the record covers
+      only in part).
+    - ``removals_fytd``, ICE's removals for the fiscal year to date, is compared with the model's
+      removals from the year's first day to the table's date (its ``published`` day).
 
     Returns
     -------
     tuple of Observation
-        Sorted by metric, fiscal year and month.
+        Sorted by metric, fiscal year, month and day.
     """
     from removalsim.history import load_history
 
     table = load_history()
-    table = table[table["metric"].isin(list(SERIES))]
     out: list[Observation] = []
+    for row in table[table["metric"] == "removals_fytd"].itertuples(index=False):
+        day = dt.date.fromisoformat(str(row.published)[:10])
+        out.append(Observation("removals", int(row.fiscal_year), day.replace(day=1),
+                               float(row.value), day))
+    to_date = {(o.metric, o.through) for o in out}  # the same count, already in monthly tables
+    table = table[table["metric"].isin(list(SERIES))]
     for metric, rows in table.groupby("metric"):
         monthly = rows[rows["month"].notna()]
-        months = monthly.groupby("fiscal_year")["month"].nunique()
+        whole = monthly[monthly["coverage"] != "partial_month"]
+        months = whole.groupby("fiscal_year")["month"].nunique()
         for row in rows[rows["month"].isna()].itertuples(index=False):
             year = int(row.fiscal_year)
             if row.coverage in _FULL or (row.coverage == "partial_year"
                                          and months.get(year, 0) == 12):
                 out.append(Observation(str(metric), year, None, float(row.value)))
-            elif row.coverage == "partial_year" and metric in _FLOWS:
-                through = _THROUGH.match(str(row.note or ""))
-                if through and int(through.group(1)) == year:
-                    out.append(Observation(str(metric), year, None, float(row.value),
-                                           dt.date.fromisoformat(through.group(2))))
-        for row in monthly.itertuples(index=False):
+            elif row.coverage == "partial_year":
+                through = _THROUGH.search(f"{row.title} {row.note}")
+                day = dt.date.fromisoformat(through.group(1)) if through else None
+                if day and fiscal_year_of(day) == year and (metric, day) not in to_date:
+                    out.append(Observation(str(metric), year, None, float(row.value), day))
+        for row in whole.itertuples(index=False):
             if row.coverage not in _MONTHLY:
                 continue
             year, month = int(row.fiscal_year), int(row.month)
@@ -121,7 +128,13 @@ def observations() -> tuple[Observation, ...]:
             out.append(Observation(str(metric), year, dt.date(calendar, month, 1),
                                    float(row.value)))
     out = [o for o in out if o.fiscal_year > REPLAY_START.year]
-    return tuple(sorted(out, key=lambda o: (o.metric, o.fiscal_year, o.month or dt.date.min)))
+    return tuple(sorted(out, key=lambda o: (o.metric, o.fiscal_year, o.month or dt.date.min,
+                                            o.through or dt.date.min)))
+
+
+def fiscal_year_of(day: dt.date) -> int:
+    """The fiscal year a day falls in (2019-10-01 is in FY2020)."""
+    return day.year + (day.month >= 10)
 
 
 def record_end() -> dt.date:
@@ -180,10 +193,10 @@ class Replay:
 
     def covers(self, observation: Observation) -> bool:
         """True if the replay runs over the whole period of the observation."""
-        if observation.month is not None:
-            return observation.month in self.months.index
         if observation.through is not None:
             return (observation.through - self.start).days < len(self.daily)
+        if observation.month is not None:
+            return observation.month in self.months.index
         years = self.fiscal_years
         return observation.fiscal_year in set(years.index[years["days"] >= 365])
 

@@ -273,6 +273,15 @@ def nowcast(
             f"{_fmt(rows[m]['predicted'])} [{_fmt(rows[m]['p5'])}-{_fmt(rows[m]['p95'])}]"
             for m in METRICS))
     out.print(years)
+    if result.removals_to_date:
+        ytd = Table(title="ICE removals in the fiscal year to date", title_justify="left")
+        for column in ("through", "model [5-95%]", "record", "error"):
+            ytd.add_column(column, justify="left" if column == "through" else "right")
+        for r in result.removals_to_date:
+            error = 100 * (r["predicted"] - r["actual"]) / r["actual"]
+            ytd.add_row(r["through"], f"{_fmt(r['predicted'])} [{_fmt(r['p5'])}-"
+                        f"{_fmt(r['p95'])}]", _fmt(r["actual"]), _fmt(error, pct=True))
+        out.print(ytd)
     data = result.to_json()
     fitted = (f"FY{result.fit_years[0]}-FY{result.fit_years[-1]}" if result.fit_years
               else "nothing (no calibration in force)")
