@@ -64,6 +64,16 @@ def test_the_same_record_gives_the_same_fit(small: cal.Calibration, tmp_path: Pa
     assert a.replace("a.yaml", "b.yaml") == b
 
 
+def test_calibrating_twice_changes_nothing(small: cal.Calibration, tmp_path: Path,
+                                           overlay_env) -> None:
+    first = cal.write_overlay(small, tmp_path / "fit.yaml").read_bytes()
+    overlay_env.setenv(OVERLAY_ENV, str(tmp_path / "fit.yaml"))  # the first fit now in force
+    default_tree.cache_clear()
+    again = cal.calibrate([2013], [2014], items=[STAY], max_evaluations=15)
+    assert again.start[0] == pytest.approx(small.values[0], rel=1e-5)
+    assert cal.write_overlay(again, tmp_path / "fit.yaml").read_bytes() == first
+
+
 def test_items_out_of_the_window_are_not_fitted() -> None:
     late = cal.FitItem("courts.relief_share", dt.date(2025, 1, 20), "late era")
     result = cal.calibrate([2013], [], items=[STAY, late], max_evaluations=5)

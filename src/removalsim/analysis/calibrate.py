@@ -389,10 +389,9 @@ def fit_record(result: Calibration) -> dict[str, Any]:
     """What a calibration run records about itself: window, method, weights and statistics.
 
     The run's name is a hash of its window, weights and values, so the same fit names the same
-    run (no date: a second run on the same record writes the same file).
+    run (no date: a second run on the same record writes the same file). ``record_version`` is a
+    hash of the record and the weights the fit read.
     """
-    from removalsim.model import data_version
-
     flagged = set(result.at_bound())
     record: dict[str, Any] = {
         "method": "least squares of weighted log errors of the continuous replay (scipy trf)",
@@ -401,7 +400,8 @@ def fit_record(result: Calibration) -> dict[str, Any]:
         "weights": ", ".join(f"{k} {v:g}" for k, v in result.weights.items()),
         "evaluations": result.evaluations,
         "cost": float(f"{result.cost:.6g}"),
-        "data_version": data_version(),
+        "record_version": hashlib.sha256((DATA_DIR / "history.csv").read_bytes()
+                                         + WEIGHTS_FILE.read_bytes()).hexdigest()[:12],
         "at_bound": ", ".join(f"{i.name} {i.date}" for i in flagged) or "none",
     }
     for key, years in (("fit", result.fit_years), ("test", result.test_years)):
