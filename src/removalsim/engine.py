@@ -480,15 +480,17 @@ def border(pv, pop, months, wants, ready, rec):
     left = expelled
     for g in range(N_GROUP):
         title8 = arrived * mix[g] * (1.0 - expelled_share[g])
-        # voluntary return is for Mexicans; summary removal straight from CBP custody is mostly
-        # for Mexicans (by land) and rarer for others
-        returned = title8 * pv[P.border_return_share] if g == MEXICO else 0.0
-        rest = title8 - returned
+        # CBP transfers its share of Title 8 apprehensions to ICE custody (an observed share:
+        # CBP book-ins over Title 8 apprehensions); of the others, voluntary return is for
+        # Mexicans, and summary removal straight from CBP custody is mostly for Mexicans (by
+        # land) and rarer for others; the rest are released
+        transfer = title8 * pv[P.border_transfer_share]
+        kept = title8 - transfer
+        returned = kept * pv[P.border_return_share] if g == MEXICO else 0.0
         share = (pv[P.border_mexico_cbp_custody_removal_share] if g == MEXICO
                  else pv[P.border_cbp_custody_removal_share])
-        summary = rest * share
-        transfer = (rest - summary) * pv[P.border_transfer_share]
-        released = rest - summary - transfer
+        summary = (kept - returned) * share
+        released = kept - returned - summary
         by_ice = summary * pv[P.border_ice_executed_share]
         to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
         nta = released * pv[P.border_release_nta_share]

@@ -87,6 +87,7 @@ DEFAULT_ITEMS: tuple[FitItem, ...] = (
             "people (custodial arrests)"),
     FitItem("courts.hearings_per_judge_year", REPLAY_START, "judge productivity"),
     FitItem("detention.summary_days", REPLAY_START, "stay before a summary removal"),
+    FitItem("detention.usable_share", REPLAY_START, "people held per funded bed"),
     FitItem("border.transfer_summary_share", REPLAY_START, "summary cases among CBP transfers"),
     FitItem("border.ice_executed_share", REPLAY_START, "summary removals from CBP custody that "
             "ICE carries out"),

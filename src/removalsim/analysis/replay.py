@@ -100,11 +100,10 @@ def observations() -> tuple[Observation, ...]:
 
     table = load_history()
     out: list[Observation] = []
-    for row in table[table["metric"] == "removals_fytd"].itertuples(index=False):
-        day = dt.date.fromisoformat(str(row.published)[:10])
-        out.append(Observation("removals", int(row.fiscal_year), day.replace(day=1),
-                               float(row.value), day))
-    to_date = {(o.metric, o.through) for o in out}  # the same count, already in monthly tables
+    to_date = [Observation("removals", int(row.fiscal_year), day.replace(day=1), float(row.value),
+                           day)
+               for row in table[table["metric"] == "removals_fytd"].itertuples(index=False)
+               for day in [dt.date.fromisoformat(str(row.published)[:10])]]
     table = table[table["metric"].isin(list(SERIES))]
     for metric, rows in table.groupby("metric"):
         monthly = rows[rows["month"].notna()]
@@ -118,7 +117,7 @@ def observations() -> tuple[Observation, ...]:
             elif row.coverage == "partial_year":
                 through = _THROUGH.search(f"{row.title} {row.note}")
                 day = dt.date.fromisoformat(through.group(1)) if through else None
-                if day and fiscal_year_of(day) == year and (metric, day) not in to_date:
+                if day and fiscal_year_of(day) == year:
                     out.append(Observation(str(metric), year, None, float(row.value), day))
         for row in whole.itertuples(index=False):
             if row.coverage not in _MONTHLY:
@@ -127,6 +126,8 @@ def observations() -> tuple[Observation, ...]:
             calendar = year - 1 if month >= 10 else year
             out.append(Observation(str(metric), year, dt.date(calendar, month, 1),
                                    float(row.value)))
+    annual = {(o.metric, o.through) for o in out if o.through is not None}
+    out += [o for o in to_date if (o.metric, o.through) not in annual]  # a count once
     out = [o for o in out if o.fiscal_year > REPLAY_START.year]
     return tuple(sorted(out, key=lambda o: (o.metric, o.fiscal_year, o.month or dt.date.min,
                                             o.through or dt.date.min)))
