@@ -20,6 +20,7 @@ from removalsim.analysis.replay import (
     REPLAY_START,
     SERIES,
     compare,
+    fiscal_year_of,
     mape,
     record_end,
     replay_inputs,
@@ -226,36 +227,37 @@ def plot(result: Backtest, path: str, metrics: Iterable[str] = ("removals", "adp
     for ax, metric in zip(np.atleast_1d(axes), chosen, strict=True):
         rows = [r for r in result.rows if r["metric"] == metric]
         annual = [r for r in rows if r["month"] is None]
-        monthly = [r for r in rows if r["month"] is not None]
+        monthly = [r for r in rows if r["month"] is not None and r["through"] is None]
         rate = 1.0 if metric == "adp" else 12.0
         if monthly:
             x = [_year_fraction(r["month"]) for r in monthly]
             ax.plot(x, [r["predicted"] * rate for r in monthly], "-", color="#1f77b4", lw=1)
             ax.plot(x, [r["actual"] * rate for r in monthly], "-", color="#d62728", lw=1)
-        x = [r["fiscal_year"] - 0.5 for r in annual]
+        x = [r["fiscal_year"] for r in annual]
         ax.plot(x, [r["predicted"] for r in annual], "o", color="#1f77b4", label="model")
         ax.plot(x, [r["actual"] for r in annual], "s", color="#d62728", label="record")
         for year in result.fit_years:
-            ax.axvspan(year - 1, year, color="#eeeeee", zorder=0)
+            ax.axvspan(year - 0.5, year + 0.5, color="#eeeeee", zorder=0)
         for year in result.test_years:
-            ax.axvspan(year - 1, year, color="#fff3d6", zorder=0)
+            ax.axvspan(year - 0.5, year + 0.5, color="#fff3d6", zorder=0)
         fit, test = (mape(result.rows, metric, y) for y in (result.fit_years, result.test_years))
         ax.set_title(f"{labels.get(metric, metric)}: MAPE fit {_pct(fit)}, test {_pct(test)}",
                      fontsize=10, loc="left")
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].legend(loc="upper left", fontsize=8)
-    np.atleast_1d(axes)[-1].set_xlabel("fiscal year (grey: fit, yellow: test; lines: monthly "
-                                       "record at an annual rate)")
+    np.atleast_1d(axes)[-1].set_xlabel("fiscal year (grey: fit, yellow: test; lines: months, flows "
+                                       "at an annual rate)")
+    np.atleast_1d(axes)[-1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def _year_fraction(month: str) -> float:
-    """A month's middle in fiscal-year units (FY2019 runs from 2018.0 to 2019.0 on the axis)."""
+    """A month's middle on the fiscal-year axis (FY2019 runs from 2018.5 to 2019.5)."""
     day = dt.date.fromisoformat(month)
-    return day.year - 1 + (day.month - 1 + 0.5) / 12 + 0.25
+    return fiscal_year_of(day) - 0.5 + ((day.month - 10) % 12 + 0.5) / 12
 
 
 def _pct(value: float | None) -> str:
