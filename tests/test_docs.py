@@ -107,6 +107,8 @@ def test_the_validation_page_shows_the_holdout(site):
         if value is not None:
             assert docs_pages.number(value, "mape_test") in text, metric
     assert (folder / "validation" / "backtest.svg").read_bytes().startswith(b"<?xml")
+    assert "The holdout: fitted on FY2012-FY2019, scored on FY2022-FY2025" in text
+    assert (folder / "validation" / "nowcast.svg").read_bytes().startswith(b"<?xml")
 
 
 def test_math_is_rendered_as_mathml_without_a_script(site):
@@ -198,15 +200,12 @@ def test_a_reference_shows_every_field_it_has():
     assert chart is not None and chart == docs_pages.value_chart("group.test", param)
 
 
-def test_the_nowcast_section_appears_only_with_the_command(monkeypatch):
-    assert "nowcast" in docs_pages.commands() or docs_pages.nowcast_block() == ""
-    monkeypatch.setattr(docs_pages, "commands", lambda: {"run", "backtest"})
-    assert docs_pages.nowcast_block() == ""
-    monkeypatch.setattr(docs_pages, "commands", lambda: {"nowcast"})
-    monkeypatch.setattr(docs_pages, "command_json", lambda *a: {"fiscal_year": 2026,
-                                                                "removals_projected": 4e5})
-    text = docs_pages.nowcast_block()
-    assert "## Nowcast" in text and "`removals_projected`" in text and "400,000" in text
+def test_the_nowcast_block_sets_the_model_against_ice():
+    text, chart = docs_pages.nowcast_block()
+    assert "## Nowcast: FY2026-FY2027" in text
+    assert "### ICE removals in the fiscal year to date" in text
+    assert f"]({docs_pages.NOWCAST_CHART})" in text
+    assert chart.startswith(b"<?xml")
 
 
 def load_hooks():

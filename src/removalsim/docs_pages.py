@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 PARAMETERS = "parameters"
 SCENARIOS = "scenarios"
 BACKTEST_CHART = "validation/backtest.svg"
+NOWCAST_CHART = "validation/nowcast.svg"
 GENERATED_NOTE = (
     "!!! note \"Generated\"\n    This page is generated from the code and data of removalsim "
     "{version} (data {data}) when the site is built. Do not edit it: edit the {what}.\n"
@@ -457,32 +458,6 @@ def scenario_pages(results: Mapping[str, Result], tree: Mapping[str, Parameter],
 # Validation
 
 
-def commands() -> set[str]:
-    """The names of the ``removalsim`` commands this installation has."""
-    from removalsim.cli import app
-
-    return {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands
-            if c.callback is not None}
-
-
-def command_json(*args: str) -> Any:
-    """Run a ``removalsim`` command with ``--json`` in this process and parse its output.
-
-    Raises
-    ------
-    RuntimeError
-        If the command fails (the site build stops rather than show a stale or empty section).
-    """
-    from typer.testing import CliRunner
-
-    from removalsim.cli import app
-
-    outcome = CliRunner().invoke(app, [*args, "--json"])
-    if outcome.exit_code != 0:
-        raise RuntimeError(f"removalsim {' '.join(args)} --json failed: {outcome.output}")
-    return json.loads(outcome.stdout)
-
-
 def backtest_block() -> tuple[str, bytes]:
     """The backtest's years, chart, errors by set of years and per-series tables; the chart."""
     from removalsim.analysis.backtest import backtest, plot
@@ -549,13 +524,69 @@ def estimates_block() -> str:
     ])
 
 
-def nowcast_block() -> str:
-    """``removalsim nowcast --json`` rendered under its own heading, or nothing when this
-    installation has no such command."""
-    if "nowcast" not in commands():
-        return ""
-    return "\n".join(["## Nowcast: the current fiscal year\n",
-                      "`removalsim nowcast --json`, rendered.\n", render(command_json("nowcast"))])
+def nowcast_block() -> tuple[str, bytes]:
+    """The nowcast by fiscal year, ICE's removals to date against the model, and its chart."""
+    from removalsim.analysis.nowcast import nowcast, plot
+
+    result = nowcast()
+    data = result.to_json()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "nowcast.svg"
+        plot(result, str(path))
+        chart = path.read_bytes()
+    fitted = (f"FY{result.fit_years[0]}-FY{result.fit_years[-1]}" if result.fit_years
+              else "nothing (no calibration in force)")
+    years = table(["FY", "series", "model", "5-95%", "record"], [
+        (r["fiscal_year"], r["metric"], number(r["predicted"]),
+         f"{number(r['p5'])}-{number(r['p95'])}", number(r["actual"]))
+        for r in data["fiscal_years"]])
+    to_date = table(["through", "model", "5-95%", "ICE", "error"], [
+        (r["through"], number(r["predicted"]), f"{number(r['p5'])}-{number(r['p95'])}",
+         number(r["actual"]), f"{100 * (r['predicted'] - r['actual']) / r['actual']:+.1f}%")
+        for r in data["removals_to_date"]])
+    return "\n".join([
+        "## Nowcast: FY2026-FY2027\n",
+        f"`removalsim nowcast`: the replay run on past the fit (fitted on {fitted}, nothing "
+        f"after 30 September 2025), with the levers on record since, compared with the record to "
+        f"{data['record_end']} and run on to {data['forecast_to']}. Bands: 5th-95th percentile "
+        f"over {data['draws']} draws of the uncertain assumptions.\n",
+        f"![Nowcast: model and record by month]({NOWCAST_CHART})\n",
+        "### ICE removals in the fiscal year to date\n", to_date,
+        "### By fiscal year\n", years,
+    ]), chart
+
+
+def holdout_block() -> str:
+    """The temporal split: fit FY2012-2019 only, score FY2022-2025, with what was fitted."""
+    from removalsim.analysis.backtest import DEFAULT_FIT_YEARS, DEFAULT_TEST_YEARS, backtest
+
+    result = backtest(DEFAULT_FIT_YEARS, DEFAULT_TEST_YEARS, refit=True)
+    data = result.to_json()
+    series = [m for m, v in data["series"].items() if v["mape_fit"] is not None
+              or v["mape_test"] is not None]
+    mape = table(["series", f"fit {data['split']['fit']}", f"test {data['split']['test']}"], [
+        (f"`{m}`", _pct(data["series"][m]["mape_fit"]), _pct(data["series"][m]["mape_test"]))
+        for m in series])
+    fitted = table(["value", "fitted", "range", "at a bound"], [
+        (f"`{f['name']}`", f"{f['value']:.4g}", f"{f['low']:g}-{f['high']:g}",
+         "yes" if f["at_bound"] else "no") for f in data["fitted"]])
+    eras = table(["value", "changes on", "reasons"], [
+        (f"`{e['name']}`", ", ".join(e["dates"]), "; ".join(str(r) for r in e["reasons"]))
+        for e in data["era_constants"]["items"]])
+    return "\n".join([
+        "### The holdout: fitted on FY2012-FY2019, scored on FY2022-FY2025\n",
+        "`removalsim backtest --fit 2012-2019 --test 2022-2025`: the behavioural values are "
+        "fitted on the first window alone, and the replay is then scored on the second, which "
+        "the fit never saw. MAPE of fiscal-year values; targets for `removals` and `adp`: at "
+        "most 15% on the fit years and 25% on the test years.\n",
+        mape, "\nThe fitted values:\n", fitted,
+        f"\nEra constants ({data['era_constants']['count']}): behavioural values that change "
+        "by date, with the reason each gives.\n", eras,
+    ])
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -610,7 +641,9 @@ def generate() -> Generated:
     out.sections[f"{SCENARIOS}/index.md"] = section
     out.blocks["backtest"], chart = backtest_block()
     out.files.append(DocFile(BACKTEST_CHART, chart))
-    out.blocks["nowcast"] = nowcast_block()
+    out.blocks["nowcast"], chart = nowcast_block()
+    out.files.append(DocFile(NOWCAST_CHART, chart))
+    out.blocks["fit-results"] = holdout_block()
     out.blocks["estimates"] = estimates_block()
     out.files.append(glossary_page(note("vocabulary module")))
     out.blocks["answers"] = answers(results, f"{SCENARIOS}/")
