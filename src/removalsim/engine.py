@@ -90,6 +90,7 @@ INPUTS: tuple[str, ...] = (
     "arrests.search_rate",
     "arrests.depletion",
     "arrests.jail_bookings_per_person_year",
+    "arrests.jail_admissions_index",
     "arrests.detainer_share",
     "arrests.jail_cooperation",
     "arrests.collateral_share",
@@ -114,6 +115,7 @@ INPUTS: tuple[str, ...] = (
     # detention
     "detention.beds",
     "detention.usable_share",
+    "detention.pandemic_capacity_share",
     "detention.border_bed_share",
     "detention.transport_wait_days",
     "detention.build_beds_per_day",
@@ -524,8 +526,9 @@ def arrests(pv, pop, peak, atd, arrested, rec):
         260.0 / 365.0)
     task_force_days = pv[P.arrests_task_force_officers] * pv[P.arrests_task_force_productivity] * (
         260.0 / 365.0)
-    jail_rate = pv[P.arrests_jail_bookings_per_person_year] / 365.0 * pv[
-        P.arrests_detainer_share] * pv[P.arrests_jail_cooperation]
+    jail_rate = pv[P.arrests_jail_bookings_per_person_year] * pv[
+        P.arrests_jail_admissions_index] / 365.0 * pv[P.arrests_detainer_share] * pv[
+        P.arrests_jail_cooperation]
     transfers = 0.0
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
@@ -1046,7 +1049,8 @@ def _simulate_draw(
     admitted = np.zeros(5)
     rec = np.zeros(N_RECORD)
     atd = 0.0
-    usable = pv[P.detention_beds] * pv[P.detention_usable_share]
+    usable = pv[P.detention_beds] * pv[P.detention_usable_share] * pv[
+        P.detention_pandemic_capacity_share]
     most_beds = usable
     clock = np.zeros(ZADVYDAS_SLOTS + 1)
     clock[ZADVYDAS_SLOTS] = 1.0
@@ -1092,7 +1096,8 @@ def _simulate_draw(
 
         # usable beds follow the funded level; beds above the most ever built arrive at the
         # build rate and cost their construction once
-        target_beds = pv[P.detention_beds] * pv[P.detention_usable_share]
+        target_beds = pv[P.detention_beds] * pv[P.detention_usable_share] * pv[
+            P.detention_pandemic_capacity_share]
         built = 0.0
         if target_beds > usable:
             usable = min(target_beds, usable + pv[P.detention_build_beds_per_day])
