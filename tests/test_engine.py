@@ -93,8 +93,12 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
         # +50%; tripled, judges lowered removals by 2.05% in one low-capacity world (flights
         # binding). The structural reversals this test exists for (v1: one shared transport
         # queue; beds clogged by people waiting for seats) were 3-7% at +10%.
+        detail = {k: outcome.year_sum[[0, row], :, K[k]].sum(axis=1).round() for k in (
+            "court_completions_detained", "court_completions_non_detained", "detained",
+            "arrests_at_large", "arrests_custodial", "released_no_bed", "self_departures")}
         assert removals[row] >= removals[0] * (1 - 2e-2) - 50, (
-            f"{name} x{factor:.2f} in {scenario.name}: {removals[0]:,.1f} -> {removals[row]:,.1f}")
+            f"{name} x{factor:.2f} in {scenario.name}: {removals[0]:,.1f} -> {removals[row]:,.1f}"
+            f" {detail}")
 
 
 def _run(name: str, **changes):
