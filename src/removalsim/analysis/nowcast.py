@@ -168,6 +168,7 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
         to_date.append({"through": obs.through.isoformat(), "fiscal_year": obs.fiscal_year,
                         "predicted": round(values[0], 1), "p5": round(float(low), 1),
                         "p95": round(float(high), 1), "actual": obs.value})
+    to_date.sort(key=lambda r: r["through"])
     return Nowcast(rows=rows, fiscal_years=years, removals_to_date=to_date, fit_years=fit_years,
                    record_end=record_end(), draws=draws, seed=seed)
 

@@ -139,9 +139,11 @@ def fiscal_year_of(day: dt.date) -> int:
 
 
 def record_end() -> dt.date:
-    """The day after the last month with a monthly record: where the replay stops."""
-    last = max(o.month for o in observations() if o.month is not None)
-    return dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    """The day after the last day the record covers: where the replay stops."""
+    ends = [o.through + dt.timedelta(days=1) if o.through else
+            dt.date(o.month.year + o.month.month // 12, o.month.month % 12 + 1, 1)
+            for o in observations() if o.through or o.month]
+    return max(ends)
 
 
 def replay_scenario(end: dt.date | None = None) -> Scenario:

@@ -51,8 +51,12 @@ MaxEvalOpt = Annotated[
 ]
 NAMES = {"removals": "removals", "removals_interior": "interior", "removals_border": "border",
          "arrests": "arrests", "book_ins": "book-ins", "adp": "detained ADP",
-         "court_completions": "completions", "atd_enrolled": "ATD"}
-"""Series shown in the tables (every series is in ``--json``)."""
+         "court_completions": "completions"}
+"""Series shown in the backtest tables (every series is in ``--json``)."""
+
+
+NOWCAST_NAMES = {"removals": "removals", "arrests": "arrests", "book_ins": "book-ins",
+                 "adp": "detained ADP", "atd_enrolled": "ATD"}
 
 
 def _windows(fit: str | None, test: str | None) -> tuple[list[int] | None, list[int] | None]:
@@ -249,7 +253,7 @@ def nowcast(
     table = Table(title="Nowcast: model [5-95%] (record) by month", title_justify="left")
     table.add_column("month")
     for metric in METRICS:
-        table.add_column(NAMES.get(metric, metric), justify="right")
+        table.add_column(NOWCAST_NAMES[metric], justify="right")
     by_month: dict[str, dict[str, dict]] = {}
     for row in result.rows:
         by_month.setdefault(row["month"], {})[row["metric"]] = row
@@ -264,7 +268,7 @@ def nowcast(
     years = Table(title="By fiscal year", title_justify="left")
     years.add_column("FY")
     for metric in METRICS:
-        years.add_column(NAMES.get(metric, metric), justify="right")
+        years.add_column(NOWCAST_NAMES[metric], justify="right")
     by_year: dict[int, dict[str, dict]] = {}
     for row in result.fiscal_years:
         by_year.setdefault(row["fiscal_year"], {})[row["metric"]] = row
