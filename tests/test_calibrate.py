@@ -87,7 +87,7 @@ def test_items_out_of_the_window_are_not_fitted() -> None:
         (cal.FitItem("no.such", dt.date(2018, 10, 1), "x"), "unknown parameter"),
         (cal.FitItem("detention.summary_days", dt.date(1999, 1, 1), "x"), "has no value dated"),
         (cal.FitItem("pathways.expedited_removal", dt.date(2018, 10, 1), "x"), "plain number"),
-        (cal.FitItem("detention.beds", dt.date(2018, 10, 1), "x"), "is a lever"),
+        (cal.FitItem("detention.beds", dt.date(2019, 10, 1), "x"), "is a lever"),
     ],
 )
 def test_bad_items_are_refused(item: cal.FitItem, message: str) -> None:

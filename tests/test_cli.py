@@ -96,7 +96,7 @@ def test_compare_reports_differences():
 def test_params_and_scenarios():
     beds = _invoke("params", "detention.beds", "--at", "2019-06-01", "--json")
     rows = json.loads(beds.output)
-    assert rows[0]["value"] == 56000 and rows[0]["href"].startswith("http")
+    assert rows[0]["value"] == 45000 and rows[0]["href"].startswith("http")  # the FY2019 act
     assert "detention.beds" in _invoke("params", "beds").output
     assert _invoke("params", "no-such-thing").exit_code == 2
     names = {row["name"] for row in json.loads(_invoke("scenarios", "--json").output)}

@@ -122,20 +122,20 @@ def test_the_answer_names_the_time_bound_that_stops_a_goal():
     allows is not reachable, the answer names the beds bound, and loosening it reaches the goal."""
     table = _only("beds", levers())
     loose = {**table, "beds": table["beds"].relaxed()}
-    probe = goal_scenario("current", 1, 1)
+    probe = goal_scenario("border-surge-2019", 1, 1)
     tight, relaxed = Evaluator(probe, table), Evaluator(probe, loose)
     at_bound = tight(tight.full()).target_removals
     beyond = relaxed(relaxed.full()).target_removals
     assert beyond > at_bound * 1.01
     goal = int((at_bound + beyond) / 2)
-    answer = solve_goal("current", goal, 1, table=table)
+    answer = solve_goal("border-surge-2019", goal, 1, table=table)
     out = answer.to_json()
     assert not answer.reachable and [s["lever"] for s in out["stopped_by"]] == ["beds"]
     words = out["stopped_by"][0]["bound"]
     assert words.startswith("detention beds: at most ") and "beds built a day" in words
     assert f"{out['bounds']['beds']['reachable_level']:,.0f}" in words
     assert any("stopped by detention beds" in n for n in out["notes"])
-    assert solve_goal("current", goal, 1, table=loose).reachable
+    assert solve_goal("border-surge-2019", goal, 1, table=loose).reachable
 
 
 @pytest.fixture(scope="module")

@@ -57,8 +57,8 @@ def scaled_plan(scenario: Scenario, name: str, value: Value) -> dict[dt.date, Va
     --------
     >>> from removalsim.scenario import load_scenario
     >>> plan = scaled_plan(load_scenario("fy2019"), "detention.beds", 1.0)
-    >>> list(plan.values())
-    [1.0]
+    >>> [round(v, 2) for v in plan.values()]  # the FY2019 act's beds from 15 Feb 2019, scaled
+    [1.0, 1.11]
     """
     start = value_in(scenario, name)
     numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (value, start))
