@@ -704,7 +704,7 @@ def arrests(pv, pop, peak, atd, arrested, leads, rec):
                     taken += at_large * leads[c, s, g] / findable
                 if s == NO_CONTACT and no_contact > _EPS:
                     taken += collateral * n / no_contact
-                if (s == DOCKET or s == FINAL) and reporting > _EPS:
+                if s in (DOCKET, FINAL) and reporting > _EPS:
                     taken += check_in * n / reporting
                 arrested[c, s, g] = min(taken, 0.05 * n)
     rec[R.arrests_custodial] = custodial
