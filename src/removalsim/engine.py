@@ -345,13 +345,16 @@ def row(a, k, g):
 
 
 @njit(cache=True, error_model="numpy")
-def group_total(a, g):
-    """Total of ``a[:, g]`` over the first axis and origins."""
-    n = 0.0
+def group_totals(a):
+    """Totals of ``a[:, g]`` over the first axis and origins, for each group (a tuple)."""
+    mexico = triangle = cooperative = recalcitrant = 0.0
     for k in range(a.shape[0]):
         for o in range(a.shape[2]):
-            n += a[k, g, o]
-    return n
+            mexico += a[k, MEXICO, o]
+            triangle += a[k, TRIANGLE, o]
+            cooperative += a[k, COOPERATIVE, o]
+            recalcitrant += a[k, RECALCITRANT, o]
+    return (mexico, triangle, cooperative, recalcitrant)
 
 
 @njit(cache=True, error_model="numpy")
@@ -776,6 +779,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     days = pv[P.detention_transport_wait_days]
     air = pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
         P.removal_load_factor] + pv[P.removal_commercial_per_day]
+    post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
         capacity = pv[P.removal_land_per_day] if mode == 0 else air
         queued = 0.0
@@ -788,7 +792,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
                 coming += row(wants, kind, g)
             for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
                 queued += row(wait, r, g) + row(ready, r, g)
-            coming += group_total(post, g)
+            coming += post_by_group[g]
         if mode == 1:
             queued += total(zwait)
         room = max(capacity * days - queued, 0.0)
@@ -1077,8 +1081,9 @@ def remove(pv, ready, seats_taken, out, by_group, rec):
     by_group[:] = 0.0
     want, can, comm, held = by_group[0], by_group[1], by_group[2], by_group[3]
     staging = pv[P.removal_staging_days]
+    ready_by_group = group_totals(ready)
     for g in range(N_GROUP):
-        held[g] = group_total(ready, g)
+        held[g] = ready_by_group[g]
         want[g] = held[g] / staging
     charter = max(pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
         P.removal_load_factor] - seats_taken, 0.0)
