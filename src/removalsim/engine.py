@@ -369,18 +369,19 @@ def total(a):
 @njit(cache=True, error_model="numpy")
 def tally_removals(out, by_route, by_group, by_origin):
     """Removals by route, group and origin (filled in) and in all (returned), in one pass."""
-    by_route[:] = 0.0
     by_group[:] = 0.0
     by_origin[:] = 0.0
     removed = 0.0
     for r in range(N_ROUTE):
+        route_total = 0.0
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 n = out[r, g, o]
                 removed += n
-                by_route[r] += n
+                route_total += n
                 by_group[g] += n
                 by_origin[o] += n
+        by_route[r] = route_total
     return removed
 
 
