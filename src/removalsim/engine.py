@@ -387,7 +387,10 @@ def tally_removals(out, by_route, by_group, by_origin):
 
 @njit(cache=True, error_model="numpy")
 def tally_population(pop, rec):
-    """Record the population by cohort and by status; return the total, in one pass."""
+    """Record the population by cohort and by status; return the total, in one pass.
+
+    The status columns are added to, so the day's record must start at zero (it does).
+    """
     people = 0.0
     for c in range(N_COHORT):
         cohort = 0.0
