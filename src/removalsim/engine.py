@@ -255,6 +255,7 @@ ER, REINSTATE, JUDGE, STIPULATED, VD_DETAINED, CBP = range(N_ROUTE)
 # detention kinds: summary cases (by route), fear claims waiting for a screening, court, appeal
 K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE, K_COURT, K_APPEAL = range(6)
 N_KIND = 6
+assert N_KIND == N_ROUTE, "custody() sums det, wait and ready in one pass"
 B_ARRESTS, B_DETENTION, B_COURTS, B_FEAR, B_TRANSPORT = range(len(STAGES))
 MONTHS_RECENT = 24
 DAYS_PER_MONTH = 365.25 / 12
@@ -271,6 +272,137 @@ _EPS = 1e-9
 def _value(series, mult, add, lo, hi, t, d, p):
     v = series[t, p] * mult[d, p] + add[d, p]
     return min(max(v, lo[p]), hi[p])
+
+
+# --- totals of the stocks ---------------------------------------------------------------------
+# Each total is summed in C order from zero, exactly as ``ndarray.sum`` does, so the results are
+# the same to the bit; totals over the same array are taken in one pass so the sums run side by
+# side instead of one after the other.
+@njit(cache=True, error_model="numpy")
+def custody(det, wait, ready, zwait):
+    """ICE custody totals: (detained, waiting for documents, ready, of which waiting in CBP
+    custody, recalcitrant waiting past the document wait)."""
+    held = waiting = going = 0.0
+    for k in range(N_KIND):  # N_KIND == N_ROUTE: the three arrays share a shape
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                held += det[k, g, o]
+                waiting += wait[k, g, o]
+                going += ready[k, g, o]
+    cbp = 0.0
+    for g in range(N_GROUP):
+        for o in range(N_ORIGIN):
+            cbp += ready[CBP, g, o]
+    late = 0.0
+    for r in range(N_ROUTE):
+        for o in range(N_ORIGIN):
+            late += zwait[r, o]
+    return held, waiting, going, cbp, late
+
+
+@njit(cache=True, error_model="numpy")
+def beds_used(det, wait, ready, zwait):
+    """People in ICE beds: everyone in custody but those waiting for transport in CBP custody."""
+    held, waiting, going, cbp, late = custody(det, wait, ready, zwait)
+    return held + waiting + going - cbp + late
+
+
+@njit(cache=True, error_model="numpy")
+def beds_used_by(det, wait, ready, zwait, o):
+    """People of one origin in ICE beds (as ``beds_used``)."""
+    held = waiting = going = 0.0
+    for k in range(N_KIND):
+        for g in range(N_GROUP):
+            held += det[k, g, o]
+            waiting += wait[k, g, o]
+            going += ready[k, g, o]
+    cbp = 0.0
+    for g in range(N_GROUP):
+        cbp += ready[CBP, g, o]
+    late = 0.0
+    for r in range(N_ROUTE):
+        late += zwait[r, o]
+    return held + waiting + going - cbp + late
+
+
+@njit(cache=True, error_model="numpy")
+def kind_total(a, k):
+    """Total of ``a[k]`` over groups and origins."""
+    n = 0.0
+    for g in range(a.shape[1]):
+        for o in range(a.shape[2]):
+            n += a[k, g, o]
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def row(a, k, g):
+    """Total of ``a[k, g]`` over origins."""
+    n = 0.0
+    for o in range(a.shape[2]):
+        n += a[k, g, o]
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def group_totals(a):
+    """Totals of ``a[:, g]`` over the first axis and origins, for each group (a tuple)."""
+    mexico = triangle = cooperative = recalcitrant = 0.0
+    for k in range(a.shape[0]):
+        for o in range(a.shape[2]):
+            mexico += a[k, MEXICO, o]
+            triangle += a[k, TRIANGLE, o]
+            cooperative += a[k, COOPERATIVE, o]
+            recalcitrant += a[k, RECALCITRANT, o]
+    return (mexico, triangle, cooperative, recalcitrant)
+
+
+@njit(cache=True, error_model="numpy")
+def total(a):
+    """Total of a C-contiguous array."""
+    n = 0.0
+    for x in a.ravel():
+        n += x
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def tally_removals(out, by_route, by_group, by_origin):
+    """Removals by route, group and origin (filled in) and in all (returned), in one pass."""
+    by_group[:] = 0.0
+    by_origin[:] = 0.0
+    removed = 0.0
+    for r in range(N_ROUTE):
+        route_total = 0.0
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                n = out[r, g, o]
+                removed += n
+                route_total += n
+                by_group[g] += n
+                by_origin[o] += n
+        by_route[r] = route_total
+    return removed
+
+
+@njit(cache=True, error_model="numpy")
+def tally_population(pop, rec):
+    """Record the population by cohort and by status; return the total, in one pass.
+
+    The status columns are added to, so the day's record must start at zero (it does).
+    """
+    people = 0.0
+    for c in range(N_COHORT):
+        cohort = 0.0
+        for s in range(N_STATUS):
+            for g in range(N_GROUP):
+                n = pop[c, s, g]
+                people += n
+                cohort += n
+                rec[R.population_no_contact + s] += n
+        rec[R.population_recent + c] = cohort
+    rec[R.unauthorized_population] = people
+    return people
 
 
 # --- the population at large: cells, and the recent cohort's months of entry -------------------
@@ -438,7 +570,10 @@ def inflows(pv, pop, months, removed_yesterday, rec):
     rec[R.inflow_entries] = entries
     rec[R.inflow_reentries] = reentries
     ending = pv[P.arrivals_status_terminations_per_year] / 365.0
-    protected = pop[:, PROTECTED, :].sum()
+    protected = 0.0
+    for c in range(N_COHORT):
+        for g in range(N_GROUP):
+            protected += pop[c, PROTECTED, g]
     if protected > _EPS and ending > 0.0:
         share = min(ending / protected, 1.0)
         for c in range(N_COHORT):
@@ -449,13 +584,12 @@ def inflows(pv, pop, months, removed_yesterday, rec):
 
 @njit(cache=True, error_model="numpy")
 def border_mix(pv):
-    """Nationality mix of people arriving at the border."""
-    mix = np.zeros(N_GROUP)
-    mix[MEXICO] = pv[P.border_mexico_share]
-    mix[TRIANGLE] = pv[P.border_northern_triangle_share]
-    mix[RECALCITRANT] = pv[P.border_recalcitrant_share]
-    mix[COOPERATIVE] = max(1.0 - mix[MEXICO] - mix[TRIANGLE] - mix[RECALCITRANT], 0.0)
-    return mix
+    """Nationality mix of people arriving at the border, by group (a tuple)."""
+    mexico = pv[P.border_mexico_share]
+    triangle = pv[P.border_northern_triangle_share]
+    recalcitrant = pv[P.border_recalcitrant_share]
+    cooperative = max(1.0 - mexico - triangle - recalcitrant, 0.0)
+    return (mexico, triangle, cooperative, recalcitrant)
 
 
 @njit(cache=True, error_model="numpy")
@@ -514,14 +648,22 @@ def border(pv, pop, months, wants, ready, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def arrests(pv, pop, peak, atd, arrested, rec):
+def depleted(remaining, exponent):
+    """``remaining ** exponent``, without the power where the answer is exact without it."""
+    if remaining == 1.0:
+        return 1.0
+    return remaining ** exponent
+
+
+@njit(cache=True, error_model="numpy")
+def arrests(pv, pop, peak, atd, arrested, leads, rec):
     """Interior arrests by cell: custodial (jails), at-large (officer time), check-ins.
 
     Officers pick up jail transfers first; the officer-days left find people at large at a
     saturating rate, ``effort * a * L / (1 + a * h * L)``, where ``L`` is the findable stock of the
     targeted cells (findability x target weight x people, falling as the easiest are found).
+    ``leads`` is filled with each cell's share of ``L`` (work space).
     """
-    arrested[:] = 0.0
     officer_days = pv[P.arrests_officers] * (1.0 - pv[P.arrests_border_diversion]) * (
         260.0 / 365.0)
     task_force_days = pv[P.arrests_task_force_officers] * pv[P.arrests_task_force_productivity] * (
@@ -529,62 +671,49 @@ def arrests(pv, pop, peak, atd, arrested, rec):
     jail_rate = pv[P.arrests_jail_bookings_per_person_year] * pv[
         P.arrests_jail_admissions_index] / 365.0 * pv[P.arrests_detainer_share] * pv[
         P.arrests_jail_cooperation]
+    depletion = pv[P.arrests_depletion]
     transfers = 0.0
-    for c in range(N_COHORT):
-        for s in range(N_STATUS - 1):
-            for g in range(N_GROUP):
-                transfers += pop[c, s, g] * jail_rate
-    pickup = (officer_days + task_force_days) / max(pv[P.arrests_officer_days_per_custodial], _EPS)
-    custodial = min(transfers, pickup)
-    scale = custodial / transfers if transfers > _EPS else 0.0
-    for c in range(N_COHORT):
-        for s in range(N_STATUS - 1):
-            for g in range(N_GROUP):
-                arrested[c, s, g] += pop[c, s, g] * jail_rate * scale
-    effort = max(officer_days + task_force_days
-                 - custodial * pv[P.arrests_officer_days_per_custodial], 0.0)
-    leads = 0.0
-    weights = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    findable = 0.0
+    no_contact = 0.0
+    reporting = 0.0  # people with cases or orders, who report
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
             weight = pv[P.arrests_target_no_contact + s] * pv[P.arrests_findability_no_contact + s]
             for g in range(N_GROUP):
-                if pop[c, s, g] > _EPS and peak[c, s, g] > _EPS:
-                    found = weight * pop[c, s, g] * (pop[c, s, g] / peak[c, s, g]) ** pv[
-                        P.arrests_depletion]
-                    weights[c, s, g] = found
-                    leads += found
-    a = pv[P.arrests_search_rate]
-    h = pv[P.arrests_officer_days_per_at_large]
-    at_large = effort * a * leads / (1.0 + a * h * leads)
-    collateral = at_large * pv[P.arrests_collateral_share]
-    no_contact = 0.0
-    for c in range(N_COHORT):
+                n = pop[c, s, g]
+                transfers += n * jail_rate
+                found = 0.0
+                if n > _EPS and peak[c, s, g] > _EPS:
+                    found = weight * n * depleted(n / peak[c, s, g], depletion)
+                    findable += found
+                leads[c, s, g] = found
         for g in range(N_GROUP):
             no_contact += pop[c, NO_CONTACT, g]
-    for c in range(N_COHORT):
-        for s in range(N_STATUS - 1):
-            for g in range(N_GROUP):
-                if leads > _EPS:
-                    arrested[c, s, g] += at_large * weights[c, s, g] / leads
-        if no_contact > _EPS:
-            for g in range(N_GROUP):
-                arrested[c, NO_CONTACT, g] += collateral * pop[c, NO_CONTACT, g] / no_contact
+            reporting += pop[c, DOCKET, g] + pop[c, FINAL, g]
+    pickup = (officer_days + task_force_days) / max(pv[P.arrests_officer_days_per_custodial], _EPS)
+    custodial = min(transfers, pickup)
+    scale = custodial / transfers if transfers > _EPS else 0.0
+    effort = max(officer_days + task_force_days
+                 - custodial * pv[P.arrests_officer_days_per_custodial], 0.0)
+    a = pv[P.arrests_search_rate]
+    h = pv[P.arrests_officer_days_per_at_large]
+    at_large = effort * a * findable / (1.0 + a * h * findable)
+    collateral = at_large * pv[P.arrests_collateral_share]
     # check-in and courthouse arrests: people with cases or orders who report (ATD first)
     check_in = min(pv[P.arrests_check_in_per_day], atd / 30.0 + 1.0)
-    reporting = 0.0
-    for c in range(N_COHORT):
-        for g in range(N_GROUP):
-            reporting += pop[c, DOCKET, g] + pop[c, FINAL, g]
-    if reporting > _EPS:
-        for c in range(N_COHORT):
-            for g in range(N_GROUP):
-                arrested[c, DOCKET, g] += check_in * pop[c, DOCKET, g] / reporting
-                arrested[c, FINAL, g] += check_in * pop[c, FINAL, g] / reporting
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
             for g in range(N_GROUP):
-                arrested[c, s, g] = min(arrested[c, s, g], 0.05 * pop[c, s, g])
+                n = pop[c, s, g]
+                taken = 0.0
+                taken += n * jail_rate * scale
+                if findable > _EPS:
+                    taken += at_large * leads[c, s, g] / findable
+                if s == NO_CONTACT and no_contact > _EPS:
+                    taken += collateral * n / no_contact
+                if s in (DOCKET, FINAL) and reporting > _EPS:
+                    taken += check_in * n / reporting
+                arrested[c, s, g] = min(taken, 0.05 * n)
     rec[R.arrests_custodial] = custodial
     rec[R.arrests_at_large] = at_large + collateral
     rec[R.arrests_check_in] = check_in
@@ -654,6 +783,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     days = pv[P.detention_transport_wait_days]
     air = pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
         P.removal_load_factor] + pv[P.removal_commercial_per_day]
+    post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
         capacity = pv[P.removal_land_per_day] if mode == 0 else air
         queued = 0.0
@@ -662,13 +792,13 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
             if (g == MEXICO) != (mode == 0):
                 continue
             for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                queued += det[kind, g, :].sum()
-                coming += wants[kind, g, :].sum()
+                queued += row(det, kind, g)
+                coming += row(wants, kind, g)
             for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
-                queued += wait[r, g, :].sum() + ready[r, g, :].sum()
-            coming += post[:, g, :].sum()
+                queued += row(wait, r, g) + row(ready, r, g)
+            coming += post_by_group[g]
         if mode == 1:
-            queued += zwait.sum()
+            queued += total(zwait)
         room = max(capacity * days - queued, 0.0)
         if coming <= room or coming <= _EPS:
             continue
@@ -701,14 +831,18 @@ def admit(pv, wants, post, free, free_share):
     never push out a faster removal. Fills ``free_share`` with each class's admitted share.
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
-    interior_court = wants[K_COURT].sum() - wants[K_COURT, :, BORDER].sum()
-    demand = np.zeros(5)
-    demand[0] = wants[K_ER].sum() + wants[K_REINSTATE].sum() + wants[K_FEAR_ER].sum() + wants[
-        K_FEAR_REINSTATE].sum()
-    demand[1] = post[JUDGE].sum()
-    demand[2] = post[STIPULATED].sum() + post[VD_DETAINED].sum()
-    demand[3] = interior_court * mandatory
-    demand[4] = interior_court * (1.0 - mandatory) + wants[K_COURT, :, BORDER].sum()
+    border_court = 0.0
+    for g in range(N_GROUP):
+        border_court += wants[K_COURT, g, BORDER]
+    interior_court = kind_total(wants, K_COURT) - border_court
+    demand = (
+        kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE) + kind_total(wants, K_FEAR_ER)
+        + kind_total(wants, K_FEAR_REINSTATE),
+        kind_total(post, JUDGE),
+        kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED),
+        interior_court * mandatory,
+        interior_court * (1.0 - mandatory) + border_court,
+    )
     for i in range(5):
         free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
         free -= demand[i] * free_share[i]
@@ -719,7 +853,7 @@ def screen(pv, det, wants_court, released, rec):
     """Credible and reasonable fear screenings: positive findings go to court."""
     capacity = (pv[P.pathways_asylum_officers] + pv[P.pathways_border_patrol_screeners]) * pv[
         P.pathways_screenings_per_officer_day]
-    waiting = det[K_FEAR_ER].sum() + det[K_FEAR_REINSTATE].sum()
+    waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
     demand = waiting / pv[P.pathways_fear_screening_days]
     done = min(demand, capacity)
     positive = pv[P.pathways_fear_positive_rate]
@@ -734,7 +868,7 @@ def screen(pv, det, wants_court, released, rec):
                     wants_court[g, o] += out * positive
     rec[R.fear_screenings] = done
     # past the longest wait, claimants are released to the docket
-    waiting = det[K_FEAR_ER].sum() + det[K_FEAR_REINSTATE].sum()
+    waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
     limit = capacity * pv[P.pathways_fear_max_wait_days]
     if waiting > limit:
         share = (waiting - limit) / waiting
@@ -765,7 +899,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
     exits = 0.0
     orders = 0.0
     # detained cases: orders, relief, or dismissal (released with no case open)
-    detained = det[K_COURT].sum()
+    detained = kind_total(det, K_COURT)
     want_d = detained / pv[P.courts_detained_case_days]
     done_d = min(want_d, hearings)
     order_d = pv[P.courts_detained_order_share]
@@ -789,7 +923,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
     rec[R.relief_granted] += done_d * relief_d
     # detained appeals: the Board decides them first; remanded cases go back to a judge
     bia_capacity = pv[P.courts_bia_appeals_per_year] / 365.0
-    appeals_d = det[K_APPEAL].sum()
+    appeals_d = kind_total(det, K_APPEAL)
     decided_d = min(appeals_d / 30.0, bia_capacity)
     if appeals_d > _EPS:
         share = decided_d / appeals_d
@@ -870,7 +1004,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
     rec[R.removal_orders] = orders
     # non-detained appeals: the Board's remaining capacity; affirmed orders become final,
     # remanded cases go back on the docket
-    pending = bia.sum()
+    pending = total(bia)
     decided = min(pending / 180.0, max(bia_capacity - decided_d, 0.0))
     if pending > _EPS:
         share = decided / pending
@@ -885,7 +1019,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def documents(pv, wait, clock, zwait, day, ready, rec):
+def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     """Travel documents: each group waits its own time; the recalcitrant group's wait runs on the
     fixed 180-day clock (release under Zadvydas) unless a document comes or a third country takes
     them.
@@ -893,7 +1027,8 @@ def documents(pv, wait, clock, zwait, day, ready, rec):
     ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring),
     divided
     by the survival factor ``clock[-1]``, so a daily outflow from every slot costs one product.
-    Returns (released at 180 days, removed to a third country), each by route and origin.
+    Fills ``released`` (at 180 days) and ``third`` (removed to a third country), each by route
+    and origin.
     """
     for g in range(N_GROUP):
         if g == RECALCITRANT:
@@ -905,9 +1040,9 @@ def documents(pv, wait, clock, zwait, day, ready, rec):
                 wait[r, g, o] -= out
                 ready[r, g, o] += out
     slots = ZADVYDAS_SLOTS
-    waiting = zwait.sum()
-    released = np.zeros((N_ROUTE, N_ORIGIN))
-    third = np.zeros((N_ROUTE, N_ORIGIN))
+    waiting = total(zwait)
+    released[:] = 0.0
+    third[:] = 0.0
     if waiting > _EPS:
         documented = waiting / pv[P.removal_document_days_recalcitrant]
         sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
@@ -936,28 +1071,29 @@ def documents(pv, wait, clock, zwait, day, ready, rec):
             zwait[r, o] += wait[r, RECALCITRANT, o]
             wait[r, RECALCITRANT, o] = 0.0
     clock[day % slots] += entering / clock[slots]
-    return released, third
 
 
 @njit(cache=True, error_model="numpy")
-def remove(pv, ready, seats_taken, rec):
+def remove(pv, ready, seats_taken, out, by_group, rec):
     """Removal by nationality group: Mexico by land; the others by charter seats (shared by demand)
     and commercial seats (cooperative and recalcitrant groups only).
 
-    Returns (removed by route, group and origin; transport bound).
+    Fills ``out`` with the removed by route, group and origin (``by_group``, shape (4, groups), is
+    work space). Returns whether transport bound.
     """
-    out = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    out[:] = 0.0
+    by_group[:] = 0.0
+    want, can, comm, held = by_group[0], by_group[1], by_group[2], by_group[3]
     staging = pv[P.removal_staging_days]
-    want = np.zeros(N_GROUP)
+    ready_by_group = group_totals(ready)
     for g in range(N_GROUP):
-        want[g] = ready[:, g, :].sum() / staging
+        held[g] = ready_by_group[g]
+        want[g] = held[g] / staging
     charter = max(pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
         P.removal_load_factor] - seats_taken, 0.0)
     commercial = pv[P.removal_commercial_per_day]
-    can = np.zeros(N_GROUP)
     can[MEXICO] = min(want[MEXICO], pv[P.removal_land_per_day])
     # commercial seats first for the groups that can use them, then charters by demand
-    comm = np.zeros(N_GROUP)
     comm_demand = want[COOPERATIVE] + want[RECALCITRANT]
     if comm_demand > _EPS:
         for g in (COOPERATIVE, RECALCITRANT):
@@ -973,9 +1109,8 @@ def remove(pv, ready, seats_taken, rec):
     for g in range(N_GROUP):
         if can[g] < want[g] - _EPS:
             bound = True
-        held = ready[:, g, :].sum()
-        if held > _EPS:
-            share = can[g] / held
+        if held[g] > _EPS:
+            share = can[g] / held[g]
             for r in range(N_ROUTE):
                 for o in range(N_ORIGIN):
                     n = ready[r, g, o] * share
@@ -983,7 +1118,7 @@ def remove(pv, ready, seats_taken, rec):
                     out[r, g, o] = n
     rec[R.removals_land] = can[MEXICO]
     rec[R.removals_air] = air
-    return out, bound
+    return bound
 
 
 @njit(cache=True, error_model="numpy")
@@ -993,11 +1128,7 @@ def depart(pv, pop, intensity, ledger, rec):
     The court cases of people on the docket who leave stay pending (``ledger[0]``).
     """
     factor = max(0.0, 1.0 + pv[P.departures_enforcement_response] * (intensity - 1.0))
-    population = 0.0
-    for c in range(N_COHORT):
-        for s in range(N_STATUS):
-            for g in range(N_GROUP):
-                population += pop[c, s, g]
+    population = total(pop)
     paid = pv[P.departures_paid_per_year] / 365.0
     paid_share = paid / population if population > _EPS else 0.0
     mortality = pv[P.population_mortality_per_year] / 365.0
@@ -1048,6 +1179,19 @@ def _simulate_draw(
     arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
     admitted = np.zeros(5)
     rec = np.zeros(N_RECORD)
+    # work space of the stages, allocated once
+    leads = np.zeros((N_COHORT, N_STATUS, N_GROUP))
+    pre_refused = np.zeros(N_ORIGIN)
+    wanted = np.zeros(N_ORIGIN)
+    held = np.zeros(N_ORIGIN)
+    wants_court = np.zeros((N_GROUP, N_ORIGIN))
+    zreleased = np.zeros((N_ROUTE, N_ORIGIN))
+    third = np.zeros((N_ROUTE, N_ORIGIN))
+    removed_cells = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
+    by_group = np.zeros((4, N_GROUP))
+    by_route = np.zeros(N_ROUTE)
+    by_nationality = np.zeros(N_GROUP)
+    by_origin = np.zeros(N_ORIGIN)
     atd = 0.0
     usable = pv[P.detention_beds] * pv[P.detention_usable_share] * pv[
         P.detention_pandemic_capacity_share]
@@ -1090,9 +1234,9 @@ def _simulate_draw(
         # the 2-10 year cohort ages into the long-term cohort (8 years wide)
         for s in range(N_STATUS):
             for g in range(N_GROUP):
-                out = pop[SETTLED, s, g] / (SETTLED_YEARS * 365.25)
-                pop[SETTLED, s, g] -= out
-                pop[LONG, s, g] += out
+                older = pop[SETTLED, s, g] / (SETTLED_YEARS * 365.25)
+                pop[SETTLED, s, g] -= older
+                pop[LONG, s, g] += older
 
         # usable beds follow the funded level; beds above the most ever built arrive at the
         # build rate and cost their construction once
@@ -1119,24 +1263,26 @@ def _simulate_draw(
                     peak[c, s, g] = max(peak[c, s, g], pop[c, s, g])
 
         # --- arrests and legal routes ---
-        arrests(pv, pop, peak, atd, arrested, rec)
+        arrests(pv, pop, peak, atd, arrested, leads, rec)
         dismissed = route(pv, arrested, wants, post)
 
         # --- detention admission: by legal class, then policy priority ---
-        occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+        occupancy = beds_used(det, wait, ready, zwait)
         if occupancy > usable:  # beds cut below the detained population: court cases released
-            court = det[K_COURT].sum()
+            court = kind_total(det, K_COURT)
             share = min((occupancy - usable) / court, 1.0) if court > _EPS else 0.0
             for g in range(N_GROUP):
                 for o in range(N_ORIGIN):
                     released[g, o] += det[K_COURT, g, o] * share
                     det[K_COURT, g, o] *= 1.0 - share
-            occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+            occupancy = beds_used(det, wait, ready, zwait)
         # people CBP arrested may hold at most their share of beds (policy); the rest are released
-        border_held = det[:, :, BORDER].sum() + wait[:, :, BORDER].sum() + ready[
-            :, :, BORDER].sum() - ready[CBP, :, BORDER].sum() + zwait[:, BORDER].sum()
+        border_held = beds_used_by(det, wait, ready, zwait, BORDER)
         border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
-        border_wants = wants[:, :, BORDER].sum()
+        border_wants = 0.0
+        for kind in range(N_KIND):
+            for g in range(N_GROUP):
+                border_wants += wants[kind, g, BORDER]
         # a transfer from CBP is a book-in into ICE custody, whether or not a bed keeps the person
         # past processing (those without one are booked out on release the same day)
         rec[R.book_ins_border] = border_wants
@@ -1146,7 +1292,7 @@ def _simulate_draw(
                 for g in range(N_GROUP):
                     released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
                     wants[kind, g, BORDER] *= keep
-        pre_refused = np.zeros(N_ORIGIN)
+        pre_refused[:] = 0.0
         hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused)
         admit(pv, wants, post, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
@@ -1154,8 +1300,8 @@ def _simulate_draw(
         mandatory = pv[P.pathways_mandatory_detention_share]
         court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
         border_court_share = admitted[4]
-        wanted = pre_refused.copy()  # turned away before admission: no transport soon
-        held = np.zeros(N_ORIGIN)
+        wanted[:] = pre_refused  # turned away before admission: no transport soon
+        held[:] = 0.0
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 kept = 0.0
@@ -1173,11 +1319,19 @@ def _simulate_draw(
                     wanted[o] += post[r, g, o]
                 held[o] += kept
                 if o == BORDER:  # CBP cannot hold people: those without a bed go to the docket
-                    released[g, o] += wants[:, g, o].sum() - kept
-        book_interior = held[:BORDER].sum()
-        interior_wanted = wanted[:BORDER].sum()
-        border_refused = released[:, BORDER].sum()
-        released_no_bed = released.sum()
+                    came = 0.0
+                    for kind in range(N_KIND):
+                        came += wants[kind, g, o]
+                    released[g, o] += came - kept
+        book_interior = 0.0
+        interior_wanted = 0.0
+        for o in range(BORDER):
+            book_interior += held[o]
+            interior_wanted += wanted[o]
+        border_refused = 0.0
+        for g in range(N_GROUP):
+            border_refused += released[g, BORDER]
+        released_no_bed = total(released)
         atd_new = 0.0
         # arrested people leave their cells. When arrests stop at full beds, only the share that
         # found a bed is arrested (the same share in every cell); otherwise those without a bed
@@ -1214,23 +1368,28 @@ def _simulate_draw(
         for o in range(N_ORIGIN):
             if o != DOCKET:
                 share = border_court_share if o == BORDER else court_share
-                rec[R.court_receipts] += wants[K_COURT, :, o].sum() * share
+                to_court = 0.0
+                for g in range(N_GROUP):
+                    to_court += wants[K_COURT, g, o]
+                rec[R.court_receipts] += to_court * share
         rec[R.court_receipts] += border_refused
 
         # --- fear screenings: positive findings go to court, detained if a bed is free ---
-        wants_court = np.zeros((N_GROUP, N_ORIGIN))
-        before = released.sum()
+        wants_court[:] = 0.0
+        before = total(released)
         fear_bound = screen(pv, det, wants_court, released, rec)
-        rec[R.court_receipts] += released.sum() - before  # released after the longest wait
+        rec[R.court_receipts] += total(released) - before  # released after the longest wait
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants_court[g, o] * share
                 released[g, o] += wants_court[g, o] * (1.0 - share)
-        rec[R.court_receipts] += wants_court.sum()
+        rec[R.court_receipts] += total(wants_court)
         # people released from detention join the docket (recent entrants, in the main)
         for g in range(N_GROUP):
-            n = released[g].sum()
+            n = 0.0
+            for o in range(N_ORIGIN):
+                n += released[g, o]
             if n > 0.0:
                 put(pop, months, RECENT, DOCKET, g, n)
                 atd_new += n
@@ -1255,7 +1414,13 @@ def _simulate_draw(
         rec[R.court_dismissal] += dismissed
         # other receipts (USCIS referrals, recalendared cases) come from people with no case open
         other = pv[P.courts_other_receipts_per_year] / 365.0
-        no_case = pop[:, NO_CONTACT, :].sum() + pop[:, ENDED, :].sum() + pop[:, CLOSED, :].sum()
+        no_contact = ended = closed = 0.0
+        for c in range(N_COHORT):
+            for g in range(N_GROUP):
+                no_contact += pop[c, NO_CONTACT, g]
+                ended += pop[c, ENDED, g]
+                closed += pop[c, CLOSED, g]
+        no_case = no_contact + ended + closed
         if no_case > _EPS:
             for c in range(N_COHORT):
                 for g in range(N_GROUP):
@@ -1263,25 +1428,29 @@ def _simulate_draw(
                         move(pop, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
-        zreleased, third = documents(pv, wait, clock, zwait, step, ready, rec)
-        put(pop, months, SETTLED, FINAL, RECALCITRANT, zreleased.sum())
-        out, transport_bound = remove(pv, ready, air_taken, rec)
+        documents(pv, wait, clock, zwait, step, ready, zreleased, third, rec)
+        put(pop, months, SETTLED, FINAL, RECALCITRANT, total(zreleased))
+        transport_bound = remove(pv, ready, air_taken, removed_cells, by_group, rec)
         for r in range(N_ROUTE):
             for o in range(N_ORIGIN):
-                out[r, RECALCITRANT, o] += third[r, o]
-        removed = out.sum()
+                removed_cells[r, RECALCITRANT, o] += third[r, o]
+        removed = tally_removals(removed_cells, by_route, by_nationality, by_origin)
         exits_total += removed
         removed_yesterday = removed
         rec[R.removals] = removed
         for r in range(N_ROUTE):
-            rec[R.removals_expedited_removal + r] = out[r].sum()
+            rec[R.removals_expedited_removal + r] = by_route[r]
         for g in range(N_GROUP):
-            rec[R.removals_mexico + g] = out[:, g, :].sum()
+            rec[R.removals_mexico + g] = by_nationality[g]
         for o in range(N_ORIGIN):
-            rec[R.removals_no_contact + o] = out[:, :, o].sum()
-        rec[R.removals_third_country] = third.sum()
+            rec[R.removals_no_contact + o] = by_origin[o]
+        rec[R.removals_third_country] = total(third)
         rec[R.removals_interior] = removed - rec[R.removals_border]
-        rec[R.removals_expedited_interior] = out[ER, :, :BORDER].sum()
+        expedited_interior = 0.0
+        for g in range(N_GROUP):
+            for o in range(BORDER):
+                expedited_interior += removed_cells[ER, g, o]
+        rec[R.removals_expedited_interior] = expedited_interior
 
         # --- departures ---
         interior = rec[R.arrests_custodial] + rec[R.arrests_at_large] + rec[R.arrests_check_in]
@@ -1294,7 +1463,8 @@ def _simulate_draw(
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
         # --- costs ---
-        occupancy = det.sum() + wait.sum() + ready.sum() - ready[CBP].sum() + zwait.sum()
+        in_det, in_wait, in_ready, in_cbp, in_zwait = custody(det, wait, ready, zwait)
+        occupancy = in_det + in_wait + in_ready - in_cbp + in_zwait
         rec[R.cost_arrests] = (pv[P.arrests_officers] * pv[P.costs_officer_year_usd]
                                + pv[P.arrests_task_force_officers]
                                * pv[P.costs_task_force_officer_year_usd]) / 365.0
@@ -1307,18 +1477,17 @@ def _simulate_draw(
             + rec[R.removals_land] * pv[P.costs_land_removal_usd])
 
         # --- stocks ---
-        for c in range(N_COHORT):
-            rec[R.population_recent + c] = pop[c].sum()
-        for s in range(N_STATUS):
-            rec[R.population_no_contact + s] = pop[:, s, :].sum()
-        rec[R.unauthorized_population] = pop.sum()
-        rec[R.court_pending] = pop[:, DOCKET, :].sum() + det[K_COURT].sum() + ledger[0]
+        people = tally_population(pop, rec)
+        in_court = kind_total(det, K_COURT)
+        in_appeal = kind_total(det, K_APPEAL)
+        in_bia = total(bia)
+        rec[R.court_pending] = rec[R.population_docket] + in_court + ledger[0]
         rec[R.court_cases_departed] = ledger[0]
-        rec[R.bia_pending] = bia.sum() + det[K_APPEAL].sum()
+        rec[R.bia_pending] = in_bia + in_appeal
         rec[R.detained] = occupancy
-        rec[R.detained_court] = det[K_COURT].sum() + det[K_APPEAL].sum()
-        rec[R.detained_waiting] = wait.sum() + ready.sum()
-        rec[R.detained_no_travel_document] = zwait.sum()
+        rec[R.detained_court] = in_court + in_appeal
+        rec[R.detained_waiting] = in_wait + in_ready
+        rec[R.detained_no_travel_document] = in_zwait
         rec[R.beds] = usable
         rec[R.atd_enrolled] = atd
         if transport_bound:
@@ -1335,7 +1504,7 @@ def _simulate_draw(
             continue
         binding[d, stage_bound] += 1
         rec[R.binding] = stage_bound
-        people = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
+        people = people + in_det + in_wait + in_ready + in_zwait + in_bia
         rec[R.conservation_error] = abs(people + exits_total - start_total - inflow_total) / max(
             start_total + inflow_total, 1.0)
 
