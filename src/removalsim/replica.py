@@ -239,7 +239,7 @@ class Replica:
         self.peak = self.cells().astype(float)
         self.holding: list[Person] = []
         self.atd = 0
-        self.beds = self.p["detention.beds"] * self.p["detention.usable_share"]
+        self.beds = self._bed_target()
         self.occupancy = 0
         self.fear_waiting: list[Person] = []
         self.court_waiting: set[Person] = set()
@@ -415,9 +415,14 @@ class Replica:
         self.recent[1:] = self.recent[:-1].copy()
         self.recent[0] = 0
 
+    def _bed_target(self) -> float:
+        """Beds in use: funded beds, people held per funded bed, the pandemic share in use."""
+        return (self.p["detention.beds"] * self.p["detention.usable_share"]
+                * self.p["detention.pandemic_capacity_share"])
+
     def _usable_beds(self) -> None:
         """Usable beds follow the funded level; new beds arrive at the build rate."""
-        target = self.p["detention.beds"] * self.p["detention.usable_share"]
+        target = self._bed_target()
         if target > self.beds:
             self.beds = min(target, self.beds + self.p["detention.build_beds_per_day"])
         else:
@@ -481,10 +486,17 @@ class Replica:
         """Expulsions, returns and removals from CBP custody; transfers to ICE; releases."""
         p = self.p
         arrived = self.rng.poisson(p["border.apprehensions_per_day"])
-        expelled = self.rng.binomial(arrived, p["border.title42_share"])
-        by_group = self.rng.multinomial(arrived - expelled, self._mix())
+        by_group = self.rng.multinomial(arrived, self._mix())
+        # Title 42: Mexico took back its own nationals, then Northern Triangle ones; others flew
+        left = self.rng.binomial(arrived, p["border.title42_share"])
+        for g in (MEXICO, TRIANGLE, COOPERATIVE, RECALCITRANT):
+            out = min(left, int(by_group[g]))
+            by_group[g] -= out
+            left -= out
         for g in range(N_GROUP):
             n = int(by_group[g])
+            transfer = self.rng.binomial(n, p["border.transfer_share"])  # booked into ICE
+            n -= transfer
             if g == MEXICO:
                 n -= self.rng.binomial(n, p["border.return_share"])  # returned by CBP
                 summary_share = p["border.mexico_cbp_custody_removal_share"]
@@ -492,9 +504,8 @@ class Replica:
                 summary_share = p["border.cbp_custody_removal_share"]
             summary = self.rng.binomial(n, summary_share)
             by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
-            transfer = self.rng.binomial(n - summary, p["border.transfer_share"])
             to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
-            released = n - summary - transfer
+            released = n - summary
             nta = self.rng.binomial(released, p["border.release_nta_share"])
             filed = self.rng.binomial(nta, 1.0 - p["border.nta_never_filed_share"])
             self._put(RECENT, DOCKET, g, filed)
@@ -516,8 +527,8 @@ class Replica:
         officer_days = (p["arrests.officers"] * (1.0 - p["arrests.border_diversion"])
                         + p["arrests.task_force_officers"]
                         * p["arrests.task_force_productivity"]) * WORKING_SHARE
-        jail = (p["arrests.jail_bookings_per_person_year"] / 365 * p["arrests.detainer_share"]
-                * p["arrests.jail_cooperation"])
+        jail = (p["arrests.jail_bookings_per_person_year"] * p["arrests.jail_admissions_index"]
+                / 365 * p["arrests.detainer_share"] * p["arrests.jail_cooperation"])
         transfers = removable.sum() * jail
         per_custodial = p["arrests.officer_days_per_custodial"]
         custodial = min(transfers, officer_days / per_custodial)
