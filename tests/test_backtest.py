@@ -183,6 +183,10 @@ def test_nowcast_smoke() -> None:
         assert row["p5"] <= row["p95"]
     recorded = [r for r in data["rows"] if r["actual"] is not None]
     assert recorded and all(r["month"] <= data["record_end"] for r in recorded)
+    # ICE's removals for the year to date are compared as such, never as a month's removals
+    assert not [r for r in recorded if r["metric"] == "removals"]
+    assert data["removals_to_date"] and all(
+        r["through"] >= "2025-10-01" for r in data["removals_to_date"])
     assert all(y <= 2025 for y in data["fit_years"])
 
 

@@ -133,7 +133,8 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
         removed.append(daily[first:, RECORD.index("removals")])
     central = frames[0]
     stack = {m: np.array([f[c].to_numpy() for f in frames[1:]]) for m, c in METRICS.items()}
-    recorded = {(o.metric, o.month): o.value for o in observations() if o.month is not None}
+    recorded = {(o.metric, o.month): o.value for o in observations()
+                if o.month is not None and o.through is None}  # year-to-date counts go below
     rows = []
     for j, month in enumerate(central.index):
         for metric, column in METRICS.items():
