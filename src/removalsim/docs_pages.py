@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -458,16 +458,21 @@ def scenario_pages(results: Mapping[str, Result], tree: Mapping[str, Parameter],
 # Validation
 
 
+def svg_of(plot: Callable[[Any, str], None], result: Any) -> bytes:
+    """The SVG a chart function draws for a result (it writes files, the site wants bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "chart.svg"
+        plot(result, str(path))
+        return path.read_bytes()
+
+
 def backtest_block() -> tuple[str, bytes]:
     """The backtest's years, chart, errors by set of years and per-series tables; the chart."""
     from removalsim.analysis.backtest import backtest, plot
 
     result = backtest()
     data = result.to_json()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "backtest.svg"
-        plot(result, str(path))
-        chart = path.read_bytes()
+    chart = svg_of(plot, result)
     fit = ", ".join(map(str, result.fit_years))
     test = ", ".join(map(str, result.test_years)) or "none"
     per_metric = []
@@ -530,10 +535,7 @@ def nowcast_block() -> tuple[str, bytes]:
 
     result = nowcast()
     data = result.to_json()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "nowcast.svg"
-        plot(result, str(path))
-        chart = path.read_bytes()
+    chart = svg_of(plot, result)
     fitted = (f"FY{result.fit_years[0]}-FY{result.fit_years[-1]}" if result.fit_years
               else "nothing (no calibration in force)")
     years = table(["FY", "series", "model", "5-95%", "record"], [

@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from removalsim.analysis.replay import REPLAY_START, observations, record_end
+from removalsim.analysis.replay import (
+    REPLAY_START,
+    SERIES,
+    fiscal_year_of,
+    observations,
+    record_end,
+)
 
 FIT_THROUGH = dt.date(2025, 9, 30)
 """Last day the fit may use: the end of FY2025."""
@@ -25,14 +31,8 @@ NOWCAST_FROM = dt.date(2025, 10, 1)
 NOWCAST_END = dt.date(2027, 10, 1)
 """The nowcast's months: FY2026 and FY2027."""
 
-METRICS: dict[str, str] = {
-    "removals": "removals",
-    "arrests": "arrests",
-    "book_ins": "book_ins",
-    "adp": "detained_adp",
-    "atd_enrolled": "atd_enrolled",
-}
-"""Nowcast series (a ``history.csv`` metric) -> the model's monthly column."""
+METRICS: tuple[str, ...] = ("removals", "arrests", "book_ins", "adp", "atd_enrolled")
+"""Nowcast series (``history.csv`` metrics; ``replay.SERIES`` names the model's column)."""
 
 
 @dataclass
@@ -101,8 +101,6 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
     ValueError
         If the calibration in force was fitted past FY2025.
     """
-    import pandas as pd
-
     from removalsim.analysis.mc import check_seed
     from removalsim.analysis.replay import replay_scenario
     from removalsim.analysis.uncertainty import sample
@@ -132,25 +130,26 @@ def nowcast(draws: int = 40, seed: int = 0) -> Nowcast:
         frames.append(table[table.index >= NOWCAST_FROM])
         removed.append(daily[first:, RECORD.index("removals")])
     central = frames[0]
-    stack = {m: np.array([f[c].to_numpy() for f in frames[1:]]) for m, c in METRICS.items()}
+    stack = {m: np.array([f[SERIES[m]].to_numpy() for f in frames[1:]]) for m in METRICS}
     recorded = {(o.metric, o.month): o.value for o in observations()
                 if o.month is not None and o.through is None}  # year-to-date counts go below
     rows = []
     for j, month in enumerate(central.index):
-        for metric, column in METRICS.items():
+        for metric in METRICS:
             low, high = np.percentile(stack[metric][:, j], [5, 95])
             rows.append({
                 "month": month.isoformat(), "metric": metric,
-                "predicted": round(float(central.iloc[j][column]), 1),
+                "predicted": round(float(central.iloc[j][SERIES[metric]]), 1),
                 "p5": round(float(low), 1), "p95": round(float(high), 1),
                 "actual": recorded.get((metric, month)),
             })
     years = []
-    fiscal = pd.Series([m.year + (m.month >= 10) for m in central.index], index=central.index)
+    fiscal = np.array([fiscal_year_of(m) for m in central.index])
     annual = {(o.metric, o.fiscal_year): o.value for o in observations() if o.month is None}
     for year in sorted(set(fiscal)):
-        pick = (fiscal == year).to_numpy()
-        for metric, column in METRICS.items():
+        pick = fiscal == year
+        for metric in METRICS:
+            column = SERIES[metric]
             how = "mean" if metric in ("adp", "atd_enrolled") else "sum"
             values = [_aggregate(f[column].to_numpy()[pick], f["days"].to_numpy()[pick], how)
                       for f in frames]

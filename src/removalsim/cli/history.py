@@ -4,12 +4,16 @@ observed, and run on past the fit."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from removalsim.cli import JsonOpt, app, console, fail, output_file
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 FitOpt = Annotated[
     str | None,
@@ -57,6 +61,33 @@ NAMES = {"removals": "removals", "removals_interior": "interior", "removals_bord
 
 NOWCAST_NAMES = {"removals": "removals", "arrests": "arrests", "book_ins": "book-ins",
                  "adp": "detained ADP", "atd_enrolled": "ATD"}
+
+
+def _band(row: dict) -> str:
+    """A prediction with its 5-95% band, as the nowcast tables show it."""
+    return f"{_fmt(row['predicted'])} [{_fmt(row['p5'])}-{_fmt(row['p95'])}]"
+
+
+def _band_table(title: str, first: str, rows: list[dict], key: Callable[[dict], str],
+                metrics: Iterable[str], record: bool) -> Table:
+    """One row per key (a month or a fiscal year), a banded cell per series; with ``record``,
+    the recorded value follows in brackets where there is one."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    chosen = list(metrics)
+    for metric in chosen:
+        table.add_column(NOWCAST_NAMES[metric], justify="right")
+    grouped: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        grouped.setdefault(key(row), {})[row["metric"]] = row
+    for label, cells in grouped.items():
+        table.add_row(label, *(
+            _band(cells[m]) + (f" ({_fmt(cells[m]['actual'])})"
+                               if record and cells[m]["actual"] is not None else "")
+            for m in chosen))
+    return table
 
 
 def _windows(fit: str | None, test: str | None) -> tuple[list[int] | None, list[int] | None]:
@@ -250,41 +281,17 @@ def nowcast(
         typer.echo(json.dumps(result.to_json(), default=str))
         return
     out = console()
-    table = Table(title="Nowcast: model [5-95%] (record) by month", title_justify="left")
-    table.add_column("month")
-    for metric in METRICS:
-        table.add_column(NOWCAST_NAMES[metric], justify="right")
-    by_month: dict[str, dict[str, dict]] = {}
-    for row in result.rows:
-        by_month.setdefault(row["month"], {})[row["metric"]] = row
-    for month, rows in by_month.items():
-        cells = []
-        for metric in METRICS:
-            r = rows[metric]
-            cell = f"{_fmt(r['predicted'])} [{_fmt(r['p5'])}-{_fmt(r['p95'])}]"
-            cells.append(cell + (f" ({_fmt(r['actual'])})" if r["actual"] is not None else ""))
-        table.add_row(month[:7], *cells)
-    out.print(table)
-    years = Table(title="By fiscal year", title_justify="left")
-    years.add_column("FY")
-    for metric in METRICS:
-        years.add_column(NOWCAST_NAMES[metric], justify="right")
-    by_year: dict[int, dict[str, dict]] = {}
-    for row in result.fiscal_years:
-        by_year.setdefault(row["fiscal_year"], {})[row["metric"]] = row
-    for year, rows in by_year.items():
-        years.add_row(str(year), *(
-            f"{_fmt(rows[m]['predicted'])} [{_fmt(rows[m]['p5'])}-{_fmt(rows[m]['p95'])}]"
-            for m in METRICS))
-    out.print(years)
+    out.print(_band_table("Nowcast: model [5-95%] (record) by month", "month", result.rows,
+                          lambda r: r["month"][:7], METRICS, record=True))
+    out.print(_band_table("By fiscal year", "FY", result.fiscal_years,
+                          lambda r: str(r["fiscal_year"]), METRICS, record=False))
     if result.removals_to_date:
         ytd = Table(title="ICE removals in the fiscal year to date", title_justify="left")
         for column in ("through", "model [5-95%]", "record", "error"):
             ytd.add_column(column, justify="left" if column == "through" else "right")
         for r in result.removals_to_date:
             error = 100 * (r["predicted"] - r["actual"]) / r["actual"]
-            ytd.add_row(r["through"], f"{_fmt(r['predicted'])} [{_fmt(r['p5'])}-"
-                        f"{_fmt(r['p95'])}]", _fmt(r["actual"]), _fmt(error, pct=True))
+            ytd.add_row(r["through"], _band(r), _fmt(r["actual"]), _fmt(error, pct=True))
         out.print(ytd)
     data = result.to_json()
     fitted = (f"FY{result.fit_years[0]}-FY{result.fit_years[-1]}" if result.fit_years
