@@ -1,10 +1,12 @@
 """Shared test set-up: one fixed hypothesis profile, so every run of the suite is the same.
 
 Profile ``ci`` (the default, and the one ``CI=true`` selects) is derandomised: hypothesis draws
-the same examples on every machine and every run, keeps no example database (a failure found once
-is not replayed from ``.hypothesis`` on later runs) and prints the failing inputs. Profile
-``explore`` (``HYPOTHESIS_PROFILE=explore``) draws fresh random examples, ten times as many, to
-look for new failures; a failure it finds prints the ``@reproduce_failure`` blob to pin it.
+the same examples on every run (a newer hypothesis release may draw others: CI installs the newest
+one the project allows), keeps no example database (a failure found once is not replayed from
+``.hypothesis`` on later runs) and prints the failing inputs and the ``@reproduce_failure`` blob.
+Profile ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws fresh random examples, ten times as
+many, to look for new failures; a failure it finds prints the ``@reproduce_failure`` blob to pin
+it.
 
 Tests marked ``slow`` (declared in ``pyproject.toml``) are skipped by ``pytest -m "not slow"``.
 """
@@ -25,7 +27,7 @@ settings.register_profile(
     max_examples=MAX_EXAMPLES,
     database=None,
     deadline=None,
-    print_blob=False,
+    print_blob=True,  # a failure found in CI can be replayed with @reproduce_failure
     verbosity=Verbosity.normal,
     # no "explain" phase: it reports a failure as `world=, factor=` with the values left out
     phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),

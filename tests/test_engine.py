@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from removalsim import engine
 from removalsim.engine import INPUTS, RECORD
 from removalsim.inputs import build_inputs
 from removalsim.model import RESOURCES, execute, resolve, run, target_vector
@@ -53,6 +54,21 @@ def worlds(draw):
     return scenario, inputs, mult, add
 
 
+LEVERS = ("detention.when_full", "pathways.expedited_removal", "detention.beds",
+          "arrests.officers", "removal.charter_flights_per_day", "courts.judges")
+
+
+def describe(world) -> str:
+    """The drawn world in one line: scenario, the levers set and the assumptions moved most."""
+    scenario, inputs, mult, add = world
+    values = inputs.series[0] * mult + add
+    levers = ", ".join(f"{n}={values[INPUTS.index(n)]:,.4g}" for n in LEVERS)
+    moved = sorted((abs(np.log(m)), n, m)
+                   for n, m in zip(INPUTS, mult, strict=True) if m > 0 and m != 1)
+    most = ", ".join(f"{n} x{m:.3g}" for _, n, m in moved[-6:])
+    return f"{scenario.name}: {levers}; assumptions moved most: {most}"
+
+
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -97,8 +113,8 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
             "court_completions_detained", "court_completions_non_detained", "detained",
             "arrests_at_large", "arrests_custodial", "released_no_bed", "self_departures")}
         assert removals[row] >= removals[0] * (1 - 2e-2) - 50, (
-            f"{name} x{factor:.2f} in {scenario.name}: {removals[0]:,.1f} -> {removals[row]:,.1f}"
-            f" {detail}")
+            f"{name} x{factor:.2f} in {describe(world)}: {removals[0]:,.1f} -> "
+            f"{removals[row]:,.1f} {detail}")
 
 
 def _run(name: str, **changes):
@@ -117,6 +133,39 @@ def test_the_partition_sums_to_the_total_and_long_term_residents_are_the_largest
     total = default_tree()["population.unauthorized_total"].value_at(resolve("current").start)
     start = run("current", years=1, marginal=False).headline["unauthorized_population_start"]
     assert start == pytest.approx(total, rel=0.01)
+
+
+def test_people_held_at_ices_discretion_make_room_for_summary_cases():
+    # no judges: detained court cases are never decided. Without population management they
+    # fill the beds the summary cases need and summary removals stop (v2 before the fix:
+    # expedited removal and reinstatement fell from 177 in the first year to 61 in the third);
+    # with it, only the cases the law requires ICE to detain keep their beds
+    result = _run("fy2019", **{"courts.judges": 0, "detention.beds": 1_000,
+                               "removal.charter_flights_per_day": 0})
+    years = result.fiscal_years
+    summary = years["removals_expedited_removal"] + years["removals_reinstatement"]
+    assert summary.iloc[-1] >= 0.8 * summary.iloc[0] > 0
+
+
+def test_only_discretionary_detention_is_released_to_make_room_unless_beds_are_cut():
+    def held():
+        pop = np.zeros((len(COHORTS), len(STATUSES), engine.N_GROUP))
+        months = np.zeros(engine.MONTHS_RECENT + 1)
+        det = np.zeros((engine.N_KIND, engine.N_GROUP, engine.N_ORIGIN))
+        det[engine.K_COURT, 0, 0] = 100.0
+        discretionary = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
+        discretionary[0, 0] = 40.0
+        return pop, months, det, discretionary
+
+    pop, months, det, discretionary = held()
+    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, False)
+    assert out == pytest.approx(40.0)
+    assert det[engine.K_COURT, 0, 0] == pytest.approx(60.0) and discretionary[0, 0] == 0.0
+    assert pop[engine.SETTLED, engine.DOCKET, 0] == pytest.approx(40.0)  # the case goes on
+    pop, months, det, discretionary = held()
+    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, True)
+    assert out == pytest.approx(50.0) and det[engine.K_COURT, 0, 0] == pytest.approx(50.0)
+    assert discretionary[0, 0] == pytest.approx(0.0)
 
 
 def test_no_beds_means_no_removals_through_ice_beds():

@@ -198,6 +198,7 @@ RECORD: tuple[str, ...] = (
     "book_ins_interior",
     "book_ins_border",
     "released_no_bed",
+    "released_for_beds",
     "released_180_days",
     "fear_screenings",
     "court_receipts",
@@ -699,8 +700,11 @@ def arrests(pv, pop, peak, atd, arrested, leads, rec):
     h = pv[P.arrests_officer_days_per_at_large]
     at_large = effort * a * findable / (1.0 + a * h * findable)
     collateral = at_large * pv[P.arrests_collateral_share]
-    # check-in and courthouse arrests: people with cases or orders who report (ATD first)
-    check_in = min(pv[P.arrests_check_in_per_day], atd / 30.0 + 1.0)
+    # check-in and courthouse arrests: at most the people who report in a day, ATD enrollees
+    # (monthly, on average) and people at their hearings (as many as the judges hear a day)
+    hearings = (pv[P.courts_judges] + pv[P.courts_temporary_judges]) * pv[
+        P.courts_hearings_per_judge_year] / 365.0
+    check_in = min(pv[P.arrests_check_in_per_day], atd / 30.0 + hearings)
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
             for g in range(N_GROUP):
@@ -821,31 +825,74 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
 
 
 @njit(cache=True, error_model="numpy")
-def admit(pv, wants, post, free, free_share):
-    """Fill free beds class by class, the fastest removals first.
+def bed_classes(pv, wants, post, demand):
+    """The day's demand for beds by class, the fastest removals first.
 
     Summary cases and fear claims (detention the law requires, and days from removal) come
-    first; then final orders (1); stipulated and voluntary-departure cases (2); court cases in the
-    mandatory-detention classes (3); discretionary court cases, border ones included (4). A case
-    that arrives when beds are full is released (or, by policy, not arrested), so more arrests can
-    never push out a faster removal. Fills ``free_share`` with each class's admitted share.
+    first (0); then final orders (1); stipulated and voluntary-departure cases (2); court cases in
+    the mandatory-detention classes (3); discretionary court cases, border ones included (4).
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
     border_court = 0.0
     for g in range(N_GROUP):
         border_court += wants[K_COURT, g, BORDER]
     interior_court = kind_total(wants, K_COURT) - border_court
-    demand = (
-        kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE) + kind_total(wants, K_FEAR_ER)
-        + kind_total(wants, K_FEAR_REINSTATE),
-        kind_total(post, JUDGE),
-        kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED),
-        interior_court * mandatory,
-        interior_court * (1.0 - mandatory) + border_court,
-    )
+    demand[0] = (kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
+                 + kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE))
+    demand[1] = kind_total(post, JUDGE)
+    demand[2] = kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED)
+    demand[3] = interior_court * mandatory
+    demand[4] = interior_court * (1.0 - mandatory) + border_court
+
+
+@njit(cache=True, error_model="numpy")
+def admit(demand, free, free_share):
+    """Fill free beds class by class (``bed_classes``), the fastest removals first.
+
+    A case that arrives when beds are full is released (or, by policy, not arrested), so more
+    arrests can never push out a faster removal. Fills ``free_share`` with each class's admitted
+    share.
+    """
     for i in range(5):
         free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
         free -= demand[i] * free_share[i]
+
+
+@njit(cache=True, error_model="numpy")
+def release_court_cases(pop, months, det, discretionary, n, mandatory_too):
+    """Release up to ``n`` detained court cases to the docket, discretionary detention first.
+
+    People ICE holds at its discretion (interior cases outside the mandatory-detention classes,
+    and border cases, which are eligible for parole) are released on bond, parole or recognizance;
+    people the law requires ICE to detain only when ``mandatory_too`` (beds cut below them).
+    ``discretionary`` holds, per cell, the people in ``det[K_COURT]`` held at ICE's discretion.
+    Returns the number released; they join the docket (their case goes on) in their own cohort
+    as far as the model knows it: recent entrants if CBP arrested them, settled residents if not.
+    """
+    pool = 0.0
+    court = 0.0
+    for g in range(N_GROUP):
+        for o in range(N_ORIGIN):
+            pool += discretionary[g, o]
+            court += det[K_COURT, g, o]
+    if n <= _EPS or court <= _EPS:
+        return 0.0
+    first = min(n / pool, 1.0) if pool > _EPS else 0.0
+    rest = 0.0
+    if mandatory_too and n > pool * first + _EPS and court - pool > _EPS:
+        rest = min((n - pool * first) / (court - pool), 1.0)
+    out = 0.0
+    for g in range(N_GROUP):
+        for o in range(N_ORIGIN):
+            free = discretionary[g, o] * first
+            held = (det[K_COURT, g, o] - discretionary[g, o]) * rest
+            discretionary[g, o] -= free
+            det[K_COURT, g, o] -= free + held
+            gone = free + held
+            if gone > 0.0:  # back to their own cohort: border cases are recent entrants
+                put(pop, months, RECENT if o == BORDER else SETTLED, DOCKET, g, gone)
+                out += gone
+    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -1176,8 +1223,10 @@ def _simulate_draw(
     wants = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
     post = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
     released = np.zeros((N_GROUP, N_ORIGIN))
+    discretionary = np.zeros((N_GROUP, N_ORIGIN))  # of det[K_COURT]: held at ICE's discretion
     arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
     admitted = np.zeros(5)
+    demand = np.zeros(5)
     rec = np.zeros(N_RECORD)
     # work space of the stages, allocated once
     leads = np.zeros((N_COHORT, N_STATUS, N_GROUP))
@@ -1268,13 +1317,9 @@ def _simulate_draw(
 
         # --- detention admission: by legal class, then policy priority ---
         occupancy = beds_used(det, wait, ready, zwait)
+        bumped = 0.0
         if occupancy > usable:  # beds cut below the detained population: court cases released
-            court = kind_total(det, K_COURT)
-            share = min((occupancy - usable) / court, 1.0) if court > _EPS else 0.0
-            for g in range(N_GROUP):
-                for o in range(N_ORIGIN):
-                    released[g, o] += det[K_COURT, g, o] * share
-                    det[K_COURT, g, o] *= 1.0 - share
+            bumped = release_court_cases(pop, months, det, discretionary, occupancy - usable, True)
             occupancy = beds_used(det, wait, ready, zwait)
         # people CBP arrested may hold at most their share of beds (policy); the rest are released
         border_held = beds_used_by(det, wait, ready, zwait, BORDER)
@@ -1294,10 +1339,21 @@ def _simulate_draw(
                     wants[kind, g, BORDER] *= keep
         pre_refused[:] = 0.0
         hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused)
-        admit(pv, wants, post, max(usable - occupancy, 0.0), admitted)
+        mandatory = pv[P.pathways_mandatory_detention_share]
+        # population management: when the cases that come before discretionary ones (summary
+        # cases, orders, cases the law requires ICE to detain) need more beds than are free, ICE
+        # releases people it holds at its discretion to make room for them, so more beds never
+        # hold fewer of the fast cases
+        bed_classes(pv, wants, post, demand)
+        short = demand[:4].sum() - max(usable - occupancy, 0.0)
+        if short > _EPS:
+            bumped += release_court_cases(pop, months, det, discretionary, short, False)
+            occupancy = beds_used(det, wait, ready, zwait)
+        atd_new = bumped
+        rec[R.released_for_beds] = bumped
+        admit(demand, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
-        mandatory = pv[P.pathways_mandatory_detention_share]
         court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
         border_court_share = admitted[4]
         wanted[:] = pre_refused  # turned away before admission: no transport soon
@@ -1311,6 +1367,8 @@ def _simulate_draw(
                     wanted[o] += wants[kind, g, o]
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants[K_COURT, g, o] * share
+                discretionary[g, o] += wants[K_COURT, g, o] * (
+                    admitted[4] if o == BORDER else (1.0 - mandatory) * admitted[4])
                 kept += wants[K_COURT, g, o] * share
                 wanted[o] += wants[K_COURT, g, o]
                 for r, cls in ((JUDGE, 1), (STIPULATED, 2), (VD_DETAINED, 2)):
@@ -1332,7 +1390,6 @@ def _simulate_draw(
         for g in range(N_GROUP):
             border_refused += released[g, BORDER]
         released_no_bed = total(released)
-        atd_new = 0.0
         # arrested people leave their cells. When arrests stop at full beds, only the share that
         # found a bed is arrested (the same share in every cell); otherwise those without a bed
         # are released where they are: a Notice to Appear puts people with no case on the docket
@@ -1383,6 +1440,8 @@ def _simulate_draw(
             for o in range(N_ORIGIN):
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants_court[g, o] * share
+                discretionary[g, o] += wants_court[g, o] * (
+                    admitted[4] if o == BORDER else (1.0 - mandatory) * admitted[4])
                 released[g, o] += wants_court[g, o] * (1.0 - share)
         rec[R.court_receipts] += total(wants_court)
         # people released from detention join the docket (recent entrants, in the main)
@@ -1406,8 +1465,15 @@ def _simulate_draw(
                     det[kind, g, o] -= out
                     wait[r, g, o] += out
 
-        # --- courts ---
+        # --- courts --- (decisions and remands keep each cell's discretionary share)
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                court = det[K_COURT, g, o]
+                discretionary[g, o] = discretionary[g, o] / court if court > _EPS else 0.0
         court_bound, court_exits = courts(pv, pop, months, det, wait, bia, ledger, rec)
+        for g in range(N_GROUP):
+            for o in range(N_ORIGIN):
+                discretionary[g, o] *= det[K_COURT, g, o]
         exits_total += court_exits
         # cases dismissed at arrest so that expedited removal can be used are completions too
         rec[R.court_completions_non_detained] += dismissed

@@ -242,7 +242,7 @@ class Replica:
         self.beds = self._bed_target()
         self.occupancy = 0
         self.fear_waiting: list[Person] = []
-        self.court_waiting: set[Person] = set()
+        self.court_cases: dict[Person, None] = {}  # in insertion order, so runs repeat
         self.appeals_epoch = 0
         self.intensity = 1.0
         self.months = 0
@@ -548,7 +548,7 @@ class Replica:
         if no_contact.sum() > 0:
             rate[:, NO_CONTACT, :] += (at_large * p["arrests.collateral_share"] * no_contact
                                        / no_contact.sum())
-        check_in = min(p["arrests.check_in_per_day"], self.atd / 30 + self.scale)
+        check_in = min(p["arrests.check_in_per_day"], self.atd / 30 + self._hearings())
         reporting = removable[:, [DOCKET, FINAL], :]
         if reporting.sum() > 0:
             rate[:, [DOCKET, FINAL], :] += check_in * reporting / reporting.sum()
@@ -602,13 +602,17 @@ class Replica:
         self.holding.append(person)
 
     def _admit(self) -> None:
-        """The day's bed round: class by class, the fastest removals first; the rest go free."""
-        if self.occupancy > self.beds:  # beds cut below the population: court cases released
-            cut = [q for q in self.court_waiting if q.in_bed]
+        """The day's bed round: class by class, the fastest removals first; the rest go free.
+
+        A case of a class before the discretionary one that finds no bed takes the bed of a court
+        case held at ICE's discretion, who is released to make room (population management).
+        """
+        if self.occupancy > self.beds:  # beds cut below the population: court cases released,
+            cut = [q for q in self.court_cases if q.in_bed]  # discretionary ones first
             self.rng.shuffle(cut)
+            cut.sort(key=lambda q: q.bed_class != DISCRETIONARY)
             for person in cut[: int(math.ceil(self.occupancy - self.beds))]:
-                self.court_waiting.discard(person)
-                self._release(person)
+                self._release_court_case(person)
         order = self.rng.permutation(len(self.holding))
         waiting = [self.holding[i] for i in order]
         self.holding = []
@@ -623,6 +627,8 @@ class Replica:
         stop = self.p["detention.when_full"] > 0.5
         for person in waiting:
             arrest = person.origin != BORDER and not person.rebooked
+            if self.occupancy + 1 > self.beds + 1e-9 and person.bed_class < DISCRETIONARY:
+                self._make_room()
             if self.occupancy + 1 <= self.beds + 1e-9:
                 self._bed(person, True)
                 self.events += 1
@@ -640,6 +646,17 @@ class Replica:
                 self.arrests_today += 1
                 if self.recording:
                     self.arrests_total += 1
+
+    def _make_room(self) -> None:
+        """Release one court case held at ICE's discretion, chosen at random, if there is one."""
+        held = [q for q in self.court_cases if q.in_bed and q.bed_class == DISCRETIONARY]
+        if held:
+            self._release_court_case(held[self.rng.integers(len(held))])
+
+    def _release_court_case(self, person: Person) -> None:
+        """Out of detention to the docket, the case going on."""
+        self.court_cases.pop(person, None)
+        self._release(person)
 
     def _back(self, person: Person, status: int) -> None:
         """At large in the person's own cohort (and month of entry), with a status."""
@@ -670,10 +687,9 @@ class Replica:
 
     def _court(self, person: Person) -> Iterator[simpy.Event]:
         """A detained court case: preparation, then a hearing in turn."""
-        self.court_waiting.add(person)
+        self.court_cases[person] = None
         yield self._exponential(self.p["courts.detained_case_days"])
         if person.in_bed:
-            self.court_waiting.discard(person)
             self._enqueue(self.judges, self.judge_queue, person)
 
     def _appeal(self, person: Person) -> Iterator[simpy.Event]:
@@ -788,6 +804,7 @@ class Replica:
         """A detained case: a removal order (appealed or not), relief, or a dismissal (released,
         unauthorized, with the case closed)."""
         p = self.p
+        self.court_cases.pop(person, None)
         order = p["courts.detained_order_share"]
         u = self.rng.random()
         if u < order:

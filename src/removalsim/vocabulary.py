@@ -167,6 +167,11 @@ OUTPUT_TERMS = (
     Term("detained_adp", "People in ICE detention", "people (daily average)",
          "Average daily population in ICE detention."),
     Term("beds", "Usable detention beds", "beds", "Beds available for use."),
+    Term("released_no_bed", "Released, no bed", "people",
+         "People arrested or transferred whom no bed could hold, released to the docket."),
+    Term("released_for_beds", "Released to make room", "people",
+         "Detained court cases held at ICE's discretion released on bond, parole or recognizance "
+         "to make room for faster removals, or because beds were cut."),
     Term("atd_enrolled", "Alternatives to detention", "people",
          "People enrolled in ATD (check-ins, phones, ankle monitors)."),
     Term("court_pending", "Immigration-court pending cases", "cases",
