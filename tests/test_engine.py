@@ -158,12 +158,12 @@ def test_only_discretionary_detention_is_released_to_make_room_unless_beds_are_c
         return pop, months, det, discretionary
 
     pop, months, det, discretionary = held()
-    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, False)
+    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, False, -1)
     assert out == pytest.approx(40.0)
     assert det[engine.K_COURT, 0, 0] == pytest.approx(60.0) and discretionary[0, 0] == 0.0
     assert pop[engine.SETTLED, engine.DOCKET, 0] == pytest.approx(40.0)  # the case goes on
     pop, months, det, discretionary = held()
-    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, True)
+    out = engine.release_court_cases(pop, months, det, discretionary, 50.0, True, -1)
     assert out == pytest.approx(50.0) and det[engine.K_COURT, 0, 0] == pytest.approx(50.0)
     assert discretionary[0, 0] == pytest.approx(0.0)
 

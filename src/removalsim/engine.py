@@ -859,13 +859,14 @@ def admit(demand, free, free_share):
 
 
 @njit(cache=True, error_model="numpy")
-def release_court_cases(pop, months, det, discretionary, n, mandatory_too):
+def release_court_cases(pop, months, det, discretionary, n, mandatory_too, origin):
     """Release up to ``n`` detained court cases to the docket, discretionary detention first.
 
     People ICE holds at its discretion (interior cases outside the mandatory-detention classes,
     and border cases, which are eligible for parole) are released on bond, parole or recognizance;
     people the law requires ICE to detain only when ``mandatory_too`` (beds cut below them).
     ``discretionary`` holds, per cell, the people in ``det[K_COURT]`` held at ICE's discretion.
+    ``origin`` limits the release to the people of one origin (-1: every origin).
     Returns the number released; they join the docket (their case goes on) in their own cohort
     as far as the model knows it: recent entrants if CBP arrested them, settled residents if not.
     """
@@ -873,8 +874,9 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too):
     court = 0.0
     for g in range(N_GROUP):
         for o in range(N_ORIGIN):
-            pool += discretionary[g, o]
-            court += det[K_COURT, g, o]
+            if origin < 0 or o == origin:
+                pool += discretionary[g, o]
+                court += det[K_COURT, g, o]
     if n <= _EPS or court <= _EPS:
         return 0.0
     first = min(n / pool, 1.0) if pool > _EPS else 0.0
@@ -884,6 +886,8 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too):
     out = 0.0
     for g in range(N_GROUP):
         for o in range(N_ORIGIN):
+            if origin >= 0 and o != origin:
+                continue
             free = discretionary[g, o] * first
             held = (det[K_COURT, g, o] - discretionary[g, o]) * rest
             discretionary[g, o] -= free
@@ -1319,15 +1323,26 @@ def _simulate_draw(
         occupancy = beds_used(det, wait, ready, zwait)
         bumped = 0.0
         if occupancy > usable:  # beds cut below the detained population: court cases released
-            bumped = release_court_cases(pop, months, det, discretionary, occupancy - usable, True)
+            bumped = release_court_cases(pop, months, det, discretionary, occupancy - usable, True,
+                                         -1)
             occupancy = beds_used(det, wait, ready, zwait)
-        # people CBP arrested may hold at most their share of beds (policy); the rest are released
+        # people CBP arrested may hold at most their share of beds (policy); the rest are released,
+        # court cases held at discretion first when summary cases need their beds
         border_held = beds_used_by(det, wait, ready, zwait, BORDER)
         border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         border_wants = 0.0
+        border_summary = 0.0
         for kind in range(N_KIND):
             for g in range(N_GROUP):
                 border_wants += wants[kind, g, BORDER]
+                if kind != K_COURT:
+                    border_summary += wants[kind, g, BORDER]
+        if border_summary > border_room + _EPS:
+            bumped += release_court_cases(pop, months, det, discretionary,
+                                          border_summary - border_room, False, BORDER)
+            occupancy = beds_used(det, wait, ready, zwait)
+            border_held = beds_used_by(det, wait, ready, zwait, BORDER)
+            border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         # a transfer from CBP is a book-in into ICE custody, whether or not a bed keeps the person
         # past processing (those without one are booked out on release the same day)
         rec[R.book_ins_border] = border_wants
@@ -1347,7 +1362,7 @@ def _simulate_draw(
         bed_classes(pv, wants, post, demand)
         short = demand[:4].sum() - max(usable - occupancy, 0.0)
         if short > _EPS:
-            bumped += release_court_cases(pop, months, det, discretionary, short, False)
+            bumped += release_court_cases(pop, months, det, discretionary, short, False, -1)
             occupancy = beds_used(det, wait, ready, zwait)
         atd_new = bumped
         rec[R.released_for_beds] = bumped

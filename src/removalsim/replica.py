@@ -620,6 +620,10 @@ class Replica:
         # at random, are released before the round
         room = self.beds * self.p["detention.border_bed_share"] - self.border_occupancy
         border = [q for q in waiting if q.origin == BORDER and not q.rebooked]
+        # border court cases held at discretion make room for border summary cases first
+        fast = sum(q.bed_class < DISCRETIONARY for q in border)
+        while fast > math.floor(room + 1e-9) and self._make_room(BORDER):
+            room += 1
         for person in border[max(int(math.floor(room + 1e-9)), 0):]:
             waiting.remove(person)
             self._release(person)
@@ -647,11 +651,14 @@ class Replica:
                 if self.recording:
                     self.arrests_total += 1
 
-    def _make_room(self) -> None:
-        """Release one court case held at ICE's discretion, chosen at random, if there is one."""
-        held = [q for q in self.court_cases if q.in_bed and q.bed_class == DISCRETIONARY]
+    def _make_room(self, origin: int | None = None) -> bool:
+        """Release one court case held at ICE's discretion (of ``origin``, if given), chosen at
+        random; False if there is none."""
+        held = [q for q in self.court_cases if q.in_bed and q.bed_class == DISCRETIONARY
+                and origin in (None, q.origin)]
         if held:
             self._release_court_case(held[self.rng.integers(len(held))])
+        return bool(held)
 
     def _release_court_case(self, person: Person) -> None:
         """Out of detention to the docket, the case going on."""
