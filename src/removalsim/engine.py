@@ -1458,6 +1458,7 @@ def _simulate_draw(
                 discretionary[g, o] += wants_court[g, o] * (
                     admitted[4] if o == BORDER else (1.0 - mandatory) * admitted[4])
                 released[g, o] += wants_court[g, o] * (1.0 - share)
+                released_no_bed += wants_court[g, o] * (1.0 - share)
         rec[R.court_receipts] += total(wants_court)
         # people released from detention join the docket (recent entrants, in the main)
         for g in range(N_GROUP):
