@@ -178,6 +178,19 @@ def test_only_discretionary_detention_is_released_to_make_room_unless_beds_are_c
     assert discretionary[0, 0] == pytest.approx(0.0)
 
 
+def test_a_change_in_mandatory_detention_applies_to_people_already_held():
+    det = np.zeros((engine.N_KIND, engine.N_GROUP, engine.N_ORIGIN))
+    det[engine.K_COURT, 0, 0] = det[engine.K_COURT, 0, engine.BORDER] = 100.0
+    discretionary = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
+    discretionary[0, 0] = discretionary[0, engine.BORDER] = 40.0
+    engine.reclassify_held(det, discretionary, 0.6, 0.9)  # a no-bond rule: 3 in 4 lose bond
+    assert discretionary[0, 0] == pytest.approx(10.0)
+    engine.reclassify_held(det, discretionary, 0.9, 0.6)  # and back
+    assert discretionary[0, 0] == pytest.approx(40.0)
+    assert discretionary[0, engine.BORDER] == 40.0  # the share is of interior cases
+    assert det[engine.K_COURT, 0, 0] == 100.0  # nobody moves; only the class changes
+
+
 def test_no_beds_means_no_removals_through_ice_beds():
     result = _run("fy2019", **{"detention.beds": 0})
     assert result.fiscal_years["detained_adp"].max() == pytest.approx(0, abs=1e-6)

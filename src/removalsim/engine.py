@@ -900,6 +900,25 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too, origi
 
 
 @njit(cache=True, error_model="numpy")
+def reclassify_held(det, discretionary, before, after):
+    """A change in who the law requires ICE to detain applies to people already held.
+
+    When the mandatory-detention share of interior court cases moves from ``before`` to
+    ``after``, the same share of the interior court cases held at ICE's discretion becomes
+    mandatory (or of those held by law, discretionary), as for new cases.
+    """
+    if after == before:
+        return
+    for g in range(N_GROUP):
+        for o in range(BORDER):
+            if after > before:
+                discretionary[g, o] *= (1.0 - after) / max(1.0 - before, _EPS)
+            else:
+                held = det[K_COURT, g, o] - discretionary[g, o]
+                discretionary[g, o] += held * (before - after) / max(before, _EPS)
+
+
+@njit(cache=True, error_model="numpy")
 def screen(pv, det, wants_court, released, rec):
     """Credible and reasonable fear screenings: positive findings go to court."""
     capacity = (pv[P.pathways_asylum_officers] + pv[P.pathways_border_patrol_screeners]) * pv[
@@ -1278,8 +1297,11 @@ def _simulate_draw(
             exits_total = 0.0
         rec[:] = 0.0
         if t > 0 and changes[t]:  # inputs only change on dated values
+            held_before = pv[P.pathways_mandatory_detention_share]
             for p in range(n_inputs):
                 pv[p] = _value(series, mult, add, lo, hi, t, d, p)
+            reclassify_held(det, discretionary, held_before,
+                            pv[P.pathways_mandatory_detention_share])
         month_clock += 1.0
         if month_clock >= DAYS_PER_MONTH:
             month_clock -= DAYS_PER_MONTH
