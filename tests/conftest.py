@@ -1,12 +1,12 @@
 """Shared test set-up: one fixed hypothesis profile, so every run of the suite is the same.
 
 Profile ``ci`` (the default, and the one ``CI=true`` selects) is derandomised: hypothesis draws
-the same examples on every run (a newer hypothesis release may draw others: CI installs the newest
-one the project allows), keeps no example database (a failure found once is not replayed from
-``.hypothesis`` on later runs) and prints the failing inputs and the ``@reproduce_failure`` blob.
-Profile ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws fresh random examples, ten times as
-many, to look for new failures; a failure it finds prints the ``@reproduce_failure`` blob to pin
-it.
+the same examples on every run of one checkout (another checkout path or hypothesis release may
+draw others, as CI's did: ``explore`` is the wider check), keeps no example database (a failure
+found once is not replayed from ``.hypothesis`` on later runs) and prints the failing inputs and
+the ``@reproduce_failure`` blob. Profile ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws
+fresh random examples, ten times as many, to look for new failures; a failure it finds prints the
+``@reproduce_failure`` blob to pin it.
 
 Tests marked ``slow`` (declared in ``pyproject.toml``) are skipped by ``pytest -m "not slow"``.
 """

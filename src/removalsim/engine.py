@@ -1391,7 +1391,8 @@ def _simulate_draw(
         admit(demand, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
-        court_share = mandatory * admitted[3] + (1.0 - mandatory) * admitted[4]
+        at_discretion = (1.0 - mandatory) * admitted[4]  # interior court cases held, bondable
+        court_share = mandatory * admitted[3] + at_discretion
         border_court_share = admitted[4]
         wanted[:] = pre_refused  # turned away before admission: no transport soon
         held[:] = 0.0
@@ -1405,7 +1406,7 @@ def _simulate_draw(
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants[K_COURT, g, o] * share
                 discretionary[g, o] += wants[K_COURT, g, o] * (
-                    admitted[4] if o == BORDER else (1.0 - mandatory) * admitted[4])
+                    border_court_share if o == BORDER else at_discretion)
                 kept += wants[K_COURT, g, o] * share
                 wanted[o] += wants[K_COURT, g, o]
                 for r, cls in ((JUDGE, 1), (STIPULATED, 2), (VD_DETAINED, 2)):
@@ -1478,7 +1479,7 @@ def _simulate_draw(
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants_court[g, o] * share
                 discretionary[g, o] += wants_court[g, o] * (
-                    admitted[4] if o == BORDER else (1.0 - mandatory) * admitted[4])
+                    border_court_share if o == BORDER else at_discretion)
                 released[g, o] += wants_court[g, o] * (1.0 - share)
                 released_no_bed += wants_court[g, o] * (1.0 - share)
         rec[R.court_receipts] += total(wants_court)

@@ -59,8 +59,7 @@ FISCAL_COLUMNS = ("removals", "arrests", "book_ins", "detained_adp", "beds", "co
 WIDE = 120
 """Terminals at least this wide get a table of parameters; narrower ones get a list."""
 
-OLD_LABELS = {"court_backlog_end": "Court cases pending (end of year)",
-              "released_no_bed": "Released, no bed"}
+OLD_LABELS = {"court_backlog_end": "Court cases pending (end of year)"}
 """Labels of v1 record names the vocabulary does not name."""
 
 
