@@ -7,6 +7,8 @@ found once is not replayed from ``.hypothesis`` on later runs) and prints the fa
 the ``@reproduce_failure`` blob. Profile ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws
 fresh random examples, ten times as many, to look for new failures; a failure it finds prints the
 ``@reproduce_failure`` blob to pin it.
+Profile ``seeded`` is ``ci`` with random draws, for ``--hypothesis-seed=N``: the suite must pass
+under any seed (``tools/seeds.sh`` runs the tests that use hypothesis under 20 seeds).
 
 Tests marked ``slow`` (declared in ``pyproject.toml``) are skipped by ``pytest -m "not slow"``.
 """
@@ -40,6 +42,16 @@ settings.register_profile(
     database=None,
     deadline=None,
     print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "seeded",
+    derandomize=False,
+    max_examples=MAX_EXAMPLES,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -114,11 +114,11 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
         # appeals decided put more people with orders in the queue for the same scarce seats,
         # and a fuller bed queue reorders who is held first. Raising a capacity here means +5% to
         # +50%; tripled, judges lowered removals by 2.05% in one low-capacity world (flights
-        # binding), and judges x1.5 by 2.1% in fy2019 with 10 judges, 601 beds and no flights
-        # (expedited removals -11%, why is open in issue 9). The structural reversals this test
-        # exists for (v1: one shared transport queue; beds clogged by people waiting for seats)
-        # were 3-7% at +10%; the v2 one fixed by population management (2.1% at x1.5) has its
-        # own test below.
+        # binding). The structural reversals this test exists for (v1: one shared transport
+        # queue; beds clogged by people waiting for seats) were 3-7% at +10%; the v2 ones fixed
+        # by population management (beds x1.5: -2.1%) and by releasing orders with no seat
+        # coming (`hold_orders`; judges x1.5 with no flights: -2.1% to -2.6%) have their own
+        # tests.
         detail = {k: outcome.year_sum[[0, row], :, K[k]].sum(axis=1).round() for k in (
             "court_completions_detained", "court_completions_non_detained", "detained",
             "arrests_at_large", "arrests_custodial", "released_no_bed", "self_departures")}
@@ -189,6 +189,36 @@ def test_a_change_in_mandatory_detention_applies_to_people_already_held():
     assert discretionary[0, 0] == pytest.approx(40.0)
     assert discretionary[0, engine.BORDER] == 40.0  # the share is of interior cases
     assert det[engine.K_COURT, 0, 0] == 100.0  # nobody moves; only the class changes
+
+
+def test_orders_given_in_detention_with_no_seat_coming_are_released_on_supervision():
+    # one Northern Triangle order (air) and one Mexican order (land) for people held; no flights
+    # or commercial seats, land capacity for 30 days of 10 a day with 100 already ready to go
+    pv = np.zeros(len(engine.INPUTS))
+    pv[engine.P.removal_land_per_day] = 10.0
+    pv[engine.P.detention_transport_wait_days] = 30.0
+    wait = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
+    ready = np.zeros_like(wait)
+    ready[engine.JUDGE, engine.MEXICO, 0] = 100.0
+    ordered = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
+    ordered[engine.TRIANGLE, 0] = ordered[engine.MEXICO, engine.BORDER] = 300.0
+    pop = np.zeros((len(COHORTS), len(STATUSES), engine.N_GROUP))
+    months = np.zeros(engine.MONTHS_RECENT + 1)
+    rec = np.zeros(len(RECORD))
+    engine.hold_orders(pv, wait, ready, ordered, pop, months, rec)
+    # land has room for 300 - 100 = 200 of the 300 Mexican orders; air has none
+    assert wait[engine.JUDGE, engine.MEXICO, engine.BORDER] == pytest.approx(200.0)
+    assert wait[engine.JUDGE, engine.TRIANGLE, 0] == 0.0
+    assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300.0)
+    assert pop[engine.RECENT, engine.FINAL, engine.MEXICO] == pytest.approx(100.0)
+    assert rec[K["released_on_supervision"]] == pytest.approx(400.0)
+    # with seats for all, everyone ordered waits for transport and no one is released
+    pv[engine.P.removal_commercial_per_day] = 100.0
+    ordered[engine.MEXICO, engine.BORDER] = 0.0
+    rec[:] = 0.0
+    engine.hold_orders(pv, wait, ready, ordered, pop, months, rec)
+    assert wait[engine.JUDGE, engine.TRIANGLE, 0] == pytest.approx(300.0)
+    assert rec[K["released_on_supervision"]] == 0.0
 
 
 def test_no_beds_means_no_removals_through_ice_beds():

@@ -200,6 +200,7 @@ RECORD: tuple[str, ...] = (
     "released_no_bed",
     "released_for_beds",
     "released_180_days",
+    "released_on_supervision",
     "fear_screenings",
     "court_receipts",
     "court_completions_detained",
@@ -780,6 +781,34 @@ def route(pv, arrested, wants, post):
 
 
 @njit(cache=True, error_model="numpy")
+def transport_capacity(pv, mode):
+    """People a day one transport mode can remove (0: land to Mexico; 1: air for the others)."""
+    if mode == 0:
+        return pv[P.removal_land_per_day]
+    return pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
+        P.removal_load_factor] + pv[P.removal_commercial_per_day]
+
+
+@njit(cache=True, error_model="numpy")
+def transport_room(pv, det, wait, ready, zwait, mode):
+    """Room left in one transport mode's queue: ``transport_wait_days`` of its daily capacity less
+    the people held on the way to removal (summary cases, orders waiting for documents or
+    seats)."""
+    capacity = transport_capacity(pv, mode)
+    queued = 0.0
+    for g in range(N_GROUP):
+        if (g == MEXICO) != (mode == 0):
+            continue
+        for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+            queued += row(det, kind, g)
+        for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
+            queued += row(wait, r, g) + row(ready, r, g)
+    if mode == 1:
+        queued += total(zwait)
+    return max(capacity * pv[P.detention_transport_wait_days] - queued, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
 def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused):
     """ICE holds people bound for removal only as far as their transport can take them soon.
 
@@ -789,26 +818,16 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     that are not admitted: border cases are released, interior ones counted in ``pre_refused``.
     So a scarce mode fills only its own queue, never the beds others need.
     """
-    days = pv[P.detention_transport_wait_days]
-    air = pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
-        P.removal_load_factor] + pv[P.removal_commercial_per_day]
     post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
-        capacity = pv[P.removal_land_per_day] if mode == 0 else air
-        queued = 0.0
         coming = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
             for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                queued += row(det, kind, g)
                 coming += row(wants, kind, g)
-            for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
-                queued += row(wait, r, g) + row(ready, r, g)
             coming += post_by_group[g]
-        if mode == 1:
-            queued += total(zwait)
-        room = max(capacity * days - queued, 0.0)
+        room = transport_room(pv, det, wait, ready, zwait, mode)
         if coming <= room or coming <= _EPS:
             continue
         keep = room / coming
@@ -957,14 +976,15 @@ def screen(pv, det, wants_court, released, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def courts(pv, pop, months, det, wait, bia, ledger, rec):
+def courts(pv, pop, months, det, ordered, bia, ledger, rec):
     """EOIR: the detained docket first, then the non-detained docket; appeals to the Board.
 
     Judge time per completion depends on the outcome: in absentia orders, dismissals and closures
     take ``quick_decision_weight`` of a hearing. Relief leaves the unauthorized population; a
     dismissed or closed case leaves the person unauthorized (``case_closed``). Cases of people who
     left or died stay pending (``ledger[0]``) until a judge closes them in absentia.
-    Returns (court bound, exits from the population).
+    Orders of detained people (decided, or affirmed on appeal) are put in ``ordered`` by group and
+    origin, for ``hold_orders``. Returns (court bound, exits from the population).
     """
     judges = pv[P.courts_judges] + pv[P.courts_temporary_judges]
     hearings = judges * pv[P.courts_hearings_per_judge_year] / 365.0
@@ -986,7 +1006,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
                 out = det[K_COURT, g, o] * share
                 det[K_COURT, g, o] -= out
                 det[K_APPEAL, g, o] += out * order_d * appeal
-                wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
+                ordered[g, o] += out * order_d * (1.0 - appeal)
                 put(pop, months, RECENT if o == BORDER else SETTLED, CLOSED, g,
                     out * (1.0 - order_d - relief_d))
     exits += done_d * relief_d
@@ -1006,7 +1026,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
             for o in range(N_ORIGIN):
                 out = det[K_APPEAL, g, o] * share
                 det[K_APPEAL, g, o] -= out
-                wait[JUDGE, g, o] += out * affirm
+                ordered[g, o] += out * affirm
                 det[K_COURT, g, o] += out * (1.0 - affirm)
         rec[R.court_receipts] += decided_d * (1.0 - affirm)
     # non-detained cases: what judge time is left, at the mix's time per case
@@ -1091,6 +1111,42 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
                 put(pop, months, c, DOCKET, g, out * (1.0 - affirm))
         rec[R.court_receipts] += decided * (1.0 - affirm)
     return done_d < want_d - _EPS, exits
+
+
+@njit(cache=True, error_model="numpy")
+def hold_orders(pv, wait, ready, ordered, pop, months, rec):
+    """Detained people ordered removed stay held only as far as their transport can take them soon.
+
+    The rule of ``hold_for_transport`` for new admissions, applied to the orders judges and the
+    Board give people already held: past the room in their mode's queue, ICE releases them on an
+    order of supervision (8 U.S.C. 1231(a)(3), Zadvydas v. Davis: removal not foreseeable), to the
+    population at large with a final order. The rest wait for documents and seats.
+    """
+    for mode in range(2):
+        coming = 0.0
+        for g in range(N_GROUP):
+            if (g == MEXICO) == (mode == 0):
+                for o in range(N_ORIGIN):
+                    coming += ordered[g, o]
+        if coming <= _EPS:
+            continue
+        seated = 0.0  # ready to go, waiting for a seat (in ICE beds)
+        for g in range(N_GROUP):
+            if (g == MEXICO) == (mode == 0):
+                for r in range(N_ROUTE - 1):
+                    seated += row(ready, r, g)
+        room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - seated,
+                   0.0)
+        keep = min(room / coming, 1.0)
+        for g in range(N_GROUP):
+            if (g == MEXICO) != (mode == 0):
+                continue
+            for o in range(N_ORIGIN):
+                wait[JUDGE, g, o] += ordered[g, o] * keep
+                out = ordered[g, o] * (1.0 - keep)
+                if out > 0.0:
+                    put(pop, months, RECENT if o == BORDER else SETTLED, FINAL, g, out)
+                    rec[R.released_on_supervision] += out
 
 
 @njit(cache=True, error_model="numpy")
@@ -1262,6 +1318,7 @@ def _simulate_draw(
     wanted = np.zeros(N_ORIGIN)
     held = np.zeros(N_ORIGIN)
     wants_court = np.zeros((N_GROUP, N_ORIGIN))
+    ordered = np.zeros((N_GROUP, N_ORIGIN))  # orders given to detained people today
     zreleased = np.zeros((N_ROUTE, N_ORIGIN))
     third = np.zeros((N_ROUTE, N_ORIGIN))
     removed_cells = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
@@ -1514,11 +1571,13 @@ def _simulate_draw(
             for o in range(N_ORIGIN):
                 court = det[K_COURT, g, o]
                 discretionary[g, o] = discretionary[g, o] / court if court > _EPS else 0.0
-        court_bound, court_exits = courts(pv, pop, months, det, wait, bia, ledger, rec)
+        ordered[:] = 0.0
+        court_bound, court_exits = courts(pv, pop, months, det, ordered, bia, ledger, rec)
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 discretionary[g, o] *= det[K_COURT, g, o]
         exits_total += court_exits
+        hold_orders(pv, wait, ready, ordered, pop, months, rec)
         # cases dismissed at arrest so that expedited removal can be used are completions too
         rec[R.court_completions_non_detained] += dismissed
         rec[R.court_dismissal] += dismissed

@@ -46,6 +46,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     "atd_enrolled": ("atd_enrolled", "mean"),
     "released_no_bed": ("released_no_bed", "sum"),
     "released_for_beds": ("released_for_beds", "sum"),
+    "released_on_supervision": ("released_on_supervision", "sum"),
     "court_receipts": ("court_receipts", "sum"),
     "court_completions": ("court_completions_detained", "sum"),  # plus non-detained
     **{f"court_{o}": (f"court_{o}", "sum") for o in COURT_OUTCOMES},

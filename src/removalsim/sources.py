@@ -375,8 +375,9 @@ def coverage_table(result: Audit) -> str:
     for r in [head, *rows]:
         lines.append("  ".join(f"{r[0]:<{width[0]}}" if i == 0 else f"{r[i]:>{width[i]}}"
                                for i in range(len(r))).rstrip())
-    lines += ["", "none: no reference (an assumption with its reason, or a calibrated value whose",
-              "fit names the run); no tier: a reference in a file still waived"]
+    lines += ["",
+              "none: no reference (an assumption with its reason); no tier: a calibrated value,",
+              "whose reference is the calibration run that wrote it (a fit, not a publication)"]
     return "\n".join(lines)
 
 
