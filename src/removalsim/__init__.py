@@ -8,13 +8,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 __all__ = ["run", "load_scenario", "__version__"]
 
 
+@cache
 def _installed_version() -> str:
-    """The installed package's version (``0+unknown`` when run from a bare source tree)."""
+    """The installed package's version (``0+unknown`` when run from a bare source tree); read
+    once, since every result is stamped with it."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -68,32 +68,34 @@ def build_inputs(scenario: Scenario) -> Inputs:
     """Daily input series for a scenario (levers and central values of assumptions)."""
     tree = default_tree()
     days = (scenario.end - scenario.start).days
-    dates = [scenario.start + dt.timedelta(days=i) for i in range(days)]
-    series = np.empty((days, len(INPUTS)))
+    by_input = np.empty((len(INPUTS), days))  # filled input by input, then laid out by day
     lo = np.empty(len(INPUTS))
     hi = np.empty(len(INPUTS))
-    offsets = np.arange(days)
     for j, name in enumerate(INPUTS):
         param = tree[name]
         changed = scenario.changes.get(name)
         values = parameter_values(param, changed, scenario.hold)
-        column = np.full(days, numeric(param, values[0][1], _dated(param, values[0][0], changed)))
-        for day, value in values:
-            first = (day - scenario.start).days
-            column[offsets >= first] = numeric(param, value, _dated(param, day, changed))
-        series[:, j] = column
+        column = by_input[j]
+        column[:] = numeric(param, values[0][1], _dated(param, values[0][0], changed))
+        for day, value in values:  # each dated value holds from its day on
+            first = max((day - scenario.start).days, 0)
+            column[first:] = numeric(param, value, _dated(param, day, changed))
         lo[j] = param.ui.min if param.ui else -np.inf
         hi[j] = param.ui.max if param.ui else np.inf
-    years = [fiscal_year(d) for d in dates]
-    first_year = years[0]
+    series = np.ascontiguousarray(by_input.T)
+    # fiscal year of each day: the calendar year, plus one from October on
+    dates = np.datetime64(scenario.start, "D") + np.arange(days)
+    month = dates.astype("datetime64[M]").astype(np.int64)  # months since January 1970
+    years = month // 12 + 1970 + (month % 12 >= 9)
+    first_year = fiscal_year(scenario.start)
     target = scenario.target
     mask = np.array([1.0 if target is None or o in target.segments else 0.0 for o in ORIGINS])
     return Inputs(
         series=series,
         lo=lo,
         hi=hi,
-        fy_index=np.array([y - first_year for y in years], dtype=np.int64),
-        fiscal_years=list(range(first_year, years[-1] + 1)),
+        fy_index=(years - first_year).astype(np.int64),
+        fiscal_years=list(range(first_year, int(years[-1]) + 1)),
         start=scenario.start,
         target_mask=mask,
     )
