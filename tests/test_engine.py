@@ -116,9 +116,9 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
         # +50%; tripled, judges lowered removals by 2.05% in one low-capacity world (flights
         # binding). The structural reversals this test exists for (v1: one shared transport
         # queue; beds clogged by people waiting for seats) were 3-7% at +10%; the v2 ones fixed
-        # by population management (beds x1.5: -2.1%) and by releasing orders with no seat
-        # coming (`hold_orders`; judges x1.5 with no flights: -2.1% to -2.6%) have their own
-        # tests.
+        # by population management (beds x1.5: -2.1%) and by the custody review of orders with
+        # no seat coming (`review_custody`; judges x1.5 with no flights: -2.6%, now -0.7%) have
+        # their own tests.
         detail = {k: outcome.year_sum[[0, row], :, K[k]].sum(axis=1).round() for k in (
             "court_completions_detained", "court_completions_non_detained", "detained",
             "arrests_at_large", "arrests_custodial", "released_no_bed", "self_departures")}
@@ -191,33 +191,32 @@ def test_a_change_in_mandatory_detention_applies_to_people_already_held():
     assert det[engine.K_COURT, 0, 0] == 100.0  # nobody moves; only the class changes
 
 
-def test_orders_given_in_detention_with_no_seat_coming_are_released_on_supervision():
-    # one Northern Triangle order (air) and one Mexican order (land) for people held; no flights
-    # or commercial seats, land capacity for 30 days of 10 a day with 100 already ready to go
+def test_orders_with_no_seat_coming_are_released_after_custody_review():
+    # ready to go in ICE beds: 400 Mexicans (land, 10 a day) and 300 Northern Triangle nationals
+    # (no flights, no commercial seats); the queue may hold 30 days of seats
     pv = np.zeros(len(engine.INPUTS))
     pv[engine.P.removal_land_per_day] = 10.0
     pv[engine.P.detention_transport_wait_days] = 30.0
-    wait = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
-    ready = np.zeros_like(wait)
-    ready[engine.JUDGE, engine.MEXICO, 0] = 100.0
-    ordered = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
-    ordered[engine.TRIANGLE, 0] = ordered[engine.MEXICO, engine.BORDER] = 300.0
+    pv[engine.P.detention_release_after_days] = 180.0
+    ready = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
+    ready[engine.JUDGE, engine.MEXICO, 0] = 400.0
+    ready[engine.JUDGE, engine.TRIANGLE, engine.BORDER] = 300.0
+    ready[engine.CBP, engine.TRIANGLE, engine.BORDER] = 50.0  # in CBP custody: not reviewed
     pop = np.zeros((len(COHORTS), len(STATUSES), engine.N_GROUP))
     months = np.zeros(engine.MONTHS_RECENT + 1)
     rec = np.zeros(len(RECORD))
-    engine.hold_orders(pv, wait, ready, ordered, pop, months, rec)
-    # land has room for 300 - 100 = 200 of the 300 Mexican orders; air has none
-    assert wait[engine.JUDGE, engine.MEXICO, engine.BORDER] == pytest.approx(200.0)
-    assert wait[engine.JUDGE, engine.TRIANGLE, 0] == 0.0
-    assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300.0)
-    assert pop[engine.RECENT, engine.FINAL, engine.MEXICO] == pytest.approx(100.0)
-    assert rec[K["released_on_supervision"]] == pytest.approx(400.0)
-    # with seats for all, everyone ordered waits for transport and no one is released
+    engine.review_custody(pv, ready, pop, months, rec)
+    # land: 100 past the 300 seats of 30 days, released at 1/180 a day; air: all 300
+    assert pop[engine.SETTLED, engine.FINAL, engine.MEXICO] == pytest.approx(100 / 180)
+    assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300 / 180)
+    assert ready[engine.JUDGE, engine.MEXICO, 0] == pytest.approx(400 - 100 / 180)
+    assert ready[engine.CBP, engine.TRIANGLE, engine.BORDER] == 50.0
+    assert rec[K["released_on_supervision"]] == pytest.approx(400 / 180)
+    # with seats for everyone in the queue, no one is released
     pv[engine.P.removal_commercial_per_day] = 100.0
-    ordered[engine.MEXICO, engine.BORDER] = 0.0
+    pv[engine.P.removal_land_per_day] = 100.0
     rec[:] = 0.0
-    engine.hold_orders(pv, wait, ready, ordered, pop, months, rec)
-    assert wait[engine.JUDGE, engine.TRIANGLE, 0] == pytest.approx(300.0)
+    engine.review_custody(pv, ready, pop, months, rec)
     assert rec[K["released_on_supervision"]] == 0.0
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 NO_TRANSPORT_HOLD = {"detention.transport_wait_days": 3650}
 """The replica does not model the engine's transport hold (``hold_for_transport``,
-``hold_orders``): the cross-check switches it off in both, so it compares everything else."""
+``review_custody``): the cross-check switches it off in both, so it compares everything else."""
 
 
 @pytest.mark.parametrize("scenario", ["fy2019", "millions-2019"])

@@ -976,15 +976,14 @@ def screen(pv, det, wants_court, released, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def courts(pv, pop, months, det, ordered, bia, ledger, rec):
+def courts(pv, pop, months, det, wait, bia, ledger, rec):
     """EOIR: the detained docket first, then the non-detained docket; appeals to the Board.
 
     Judge time per completion depends on the outcome: in absentia orders, dismissals and closures
     take ``quick_decision_weight`` of a hearing. Relief leaves the unauthorized population; a
     dismissed or closed case leaves the person unauthorized (``case_closed``). Cases of people who
     left or died stay pending (``ledger[0]``) until a judge closes them in absentia.
-    Orders of detained people (decided, or affirmed on appeal) are put in ``ordered`` by group and
-    origin, for ``hold_orders``. Returns (court bound, exits from the population).
+    Returns (court bound, exits from the population).
     """
     judges = pv[P.courts_judges] + pv[P.courts_temporary_judges]
     hearings = judges * pv[P.courts_hearings_per_judge_year] / 365.0
@@ -1006,7 +1005,7 @@ def courts(pv, pop, months, det, ordered, bia, ledger, rec):
                 out = det[K_COURT, g, o] * share
                 det[K_COURT, g, o] -= out
                 det[K_APPEAL, g, o] += out * order_d * appeal
-                ordered[g, o] += out * order_d * (1.0 - appeal)
+                wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
                 put(pop, months, RECENT if o == BORDER else SETTLED, CLOSED, g,
                     out * (1.0 - order_d - relief_d))
     exits += done_d * relief_d
@@ -1026,7 +1025,7 @@ def courts(pv, pop, months, det, ordered, bia, ledger, rec):
             for o in range(N_ORIGIN):
                 out = det[K_APPEAL, g, o] * share
                 det[K_APPEAL, g, o] -= out
-                ordered[g, o] += out * affirm
+                wait[JUDGE, g, o] += out * affirm
                 det[K_COURT, g, o] += out * (1.0 - affirm)
         rec[R.court_receipts] += decided_d * (1.0 - affirm)
     # non-detained cases: what judge time is left, at the mix's time per case
@@ -1114,39 +1113,38 @@ def courts(pv, pop, months, det, ordered, bia, ledger, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def hold_orders(pv, wait, ready, ordered, pop, months, rec):
-    """Detained people ordered removed stay held only as far as their transport can take them soon.
+def review_custody(pv, ready, pop, months, rec):
+    """Post-order custody review: people with orders whom no seat can take soon are released.
 
-    The rule of ``hold_for_transport`` for new admissions, applied to the orders judges and the
-    Board give people already held: past the room in their mode's queue, ICE releases them on an
-    order of supervision (8 U.S.C. 1231(a)(3), Zadvydas v. Davis: removal not foreseeable), to the
-    population at large with a final order. The rest wait for documents and seats.
+    In each transport mode, the people ready to go (documents in hand) who wait in ICE beds past
+    ``transport_wait_days`` of the mode's seats cannot be removed in the foreseeable future. ICE
+    must hold them through the 90-day removal period and reviews their custody after it (8 U.S.C.
+    1231(a); 8 CFR 241.4; Zadvydas v. Davis: six months presumptively reasonable), so the excess
+    is released on an order of supervision at the rate ``1 / release_after_days``, to the
+    population at large with a final order (as the 180-day releases of ``documents``).
     """
+    rate = 1.0 / max(pv[P.detention_release_after_days], 1.0)
     for mode in range(2):
-        coming = 0.0
+        seated = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) == (mode == 0):
-                for o in range(N_ORIGIN):
-                    coming += ordered[g, o]
-        if coming <= _EPS:
-            continue
-        seated = 0.0  # ready to go, waiting for a seat (in ICE beds)
-        for g in range(N_GROUP):
-            if (g == MEXICO) == (mode == 0):
-                for r in range(N_ROUTE - 1):
+                for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
                     seated += row(ready, r, g)
-        room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - seated,
-                   0.0)
-        keep = min(room / coming, 1.0)
+        room = transport_capacity(pv, mode) * pv[P.detention_transport_wait_days]
+        if seated <= room + _EPS:
+            continue
+        share = (seated - room) / seated * rate
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
-            for o in range(N_ORIGIN):
-                wait[JUDGE, g, o] += ordered[g, o] * keep
-                out = ordered[g, o] * (1.0 - keep)
-                if out > 0.0:
-                    put(pop, months, RECENT if o == BORDER else SETTLED, FINAL, g, out)
-                    rec[R.released_on_supervision] += out
+            out = 0.0
+            for r in range(N_ROUTE - 1):
+                for o in range(N_ORIGIN):
+                    n = ready[r, g, o] * share
+                    ready[r, g, o] -= n
+                    out += n
+            put(pop, months, SETTLED, FINAL, g, out)
+            rec[R.released_on_supervision] += out
 
 
 @njit(cache=True, error_model="numpy")
@@ -1318,7 +1316,6 @@ def _simulate_draw(
     wanted = np.zeros(N_ORIGIN)
     held = np.zeros(N_ORIGIN)
     wants_court = np.zeros((N_GROUP, N_ORIGIN))
-    ordered = np.zeros((N_GROUP, N_ORIGIN))  # orders given to detained people today
     zreleased = np.zeros((N_ROUTE, N_ORIGIN))
     third = np.zeros((N_ROUTE, N_ORIGIN))
     removed_cells = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
@@ -1571,13 +1568,11 @@ def _simulate_draw(
             for o in range(N_ORIGIN):
                 court = det[K_COURT, g, o]
                 discretionary[g, o] = discretionary[g, o] / court if court > _EPS else 0.0
-        ordered[:] = 0.0
-        court_bound, court_exits = courts(pv, pop, months, det, ordered, bia, ledger, rec)
+        court_bound, court_exits = courts(pv, pop, months, det, wait, bia, ledger, rec)
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 discretionary[g, o] *= det[K_COURT, g, o]
         exits_total += court_exits
-        hold_orders(pv, wait, ready, ordered, pop, months, rec)
         # cases dismissed at arrest so that expedited removal can be used are completions too
         rec[R.court_completions_non_detained] += dismissed
         rec[R.court_dismissal] += dismissed
@@ -1597,6 +1592,7 @@ def _simulate_draw(
                         move(pop, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
+        review_custody(pv, ready, pop, months, rec)
         documents(pv, wait, clock, zwait, step, ready, zreleased, third, rec)
         put(pop, months, SETTLED, FINAL, RECALCITRANT, total(zreleased))
         transport_bound = remove(pv, ready, air_taken, removed_cells, by_group, rec)

@@ -1,8 +1,8 @@
 """An independent discrete-event replica of the v2 pipeline, to check the fluid engine.
 
-Not modelled: the engine's transport hold (``engine.hold_for_transport`` and, for orders given in
-detention, ``engine.hold_orders``: ICE holding people for removal only as far as their transport
-can take them soon); cross-checks switch it off in both.
+Not modelled: the engine's transport hold (``engine.hold_for_transport`` and the custody review of
+``engine.review_custody``: ICE holding people for removal only as far as their transport can take
+them soon); cross-checks switch it off in both.
 
 The engine moves fractions of people once a day. The replica moves whole people in a small copy of
 the country: every input that counts people or capacity (by its unit in the parameter tree) is

@@ -173,8 +173,8 @@ OUTPUT_TERMS = (
          "Detained court cases held at ICE's discretion released on bond, parole or recognizance "
          "to make room for faster removals, or because beds were cut."),
     Term("released_on_supervision", "Released on supervision", "people",
-         "Detained people ordered removed whom transport cannot take soon, released on an order "
-         "of supervision with their final order."),
+         "People with removal orders whom no seat can take soon, released on an order of "
+         "supervision after custody review, with their final order."),
     Term("atd_enrolled", "Alternatives to detention", "people",
          "People enrolled in ATD (check-ins, phones, ankle monitors)."),
     Term("court_pending", "Immigration-court pending cases", "cases",
