@@ -1,8 +1,8 @@
 """Heavy model work (Monte Carlo draws) in worker processes, with a time budget and cancellation.
 
 The server's own process answers the cheap requests (one deterministic run takes milliseconds).
-Requests with draws run in a small pool of worker processes, each with one engine thread, so
-that they never hold up the cheap ones. A job that runs past its time budget, or whose client
+Requests with draws run in a small pool of worker processes, each with one engine thread and a
+lower CPU priority (nice 10), so that they never hold up the cheap ones. A job that runs past its time budget, or whose client
 has gone away, is stopped by ending its worker process, which is replaced at once.
 """
 
@@ -49,6 +49,7 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker p
     from removalsim.yamlio import InputError
 
     numba.set_num_threads(1)
+    os.nice(10)  # draws yield the processor to the server's cheap runs
     runs.compute_bands(RunSpec(years=0.1, draws=2))  # load the compiled engine before any job
     conn.send(("ready", None))
     while True:
