@@ -58,6 +58,13 @@ def test_a_binary_scenario_file(tmp_path: Path, command: list[str]):
     assert "b.yaml" in line and "not a text" in line
 
 
+def test_a_control_character_in_a_scenario_file(tmp_path: Path):
+    # valid UTF-8 that YAML refuses (found by the CLI fuzz test under seed 5)
+    path = _write(tmp_path / "c.yaml", "description: ok\nyears: 2\n\x1f: 1\n")
+    line = _error("compare", f"fy2019+{path}", "fy2019")
+    assert "c.yaml: line 3:" in line and "#x001f" in line
+
+
 def test_a_binary_grid_file(tmp_path: Path):
     grid = tmp_path / "g.yaml"
     grid.write_bytes(b"\xff\xfe\x00binary")

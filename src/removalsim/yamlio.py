@@ -106,7 +106,12 @@ def read_yaml(text: str, name: str) -> tuple[Any, Lines]:
     InputError
         On a syntax error or a duplicate key, naming the line.
     """
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # the reader refuses control characters here
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise InputError(f"{name}: line {line}: not valid YAML (the character "
+                         f"#x{error.character:04x} is not allowed)") from None
     walk = _Walk(loader, name)
     try:
         node = loader.get_single_node()

@@ -2,8 +2,9 @@
 
 The server's own process answers the cheap requests (one deterministic run takes milliseconds).
 Requests with draws run in a small pool of worker processes, each with one engine thread and a
-lower CPU priority (nice 10), so that they never hold up the cheap ones. A job that runs past its time budget, or whose client
-has gone away, is stopped by ending its worker process, which is replaced at once.
+lower CPU priority (nice 10), so that they never hold up the cheap ones. A job that runs past its
+time budget, or whose client has gone away, is stopped by ending its worker process, which is
+replaced at once.
 """
 
 from __future__ import annotations
