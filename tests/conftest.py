@@ -3,11 +3,11 @@
 Profile ``ci`` (the default, and the one ``CI=true`` selects) is derandomised: hypothesis draws
 the same examples on every run of one checkout (the hypothesis release is pinned in
 ``pyproject.toml``, since another release draws others; a borderline example can still turn on the
-last bits of a result computed on another processor: ``explore`` is the wider check), keeps no example database (a failure
-found once is not replayed from ``.hypothesis`` on later runs) and prints the failing inputs and
-the ``@reproduce_failure`` blob. Profile ``explore`` (``HYPOTHESIS_PROFILE=explore``) draws
-fresh random examples, ten times as many, to look for new failures; a failure it finds prints the
-``@reproduce_failure`` blob to pin it.
+last bits of a result computed on another processor: ``explore`` is the wider check), keeps no
+example database (a failure found once is not replayed from ``.hypothesis`` on later runs) and
+prints the failing inputs and the ``@reproduce_failure`` blob. Profile ``explore``
+(``HYPOTHESIS_PROFILE=explore``) draws fresh random examples, ten times as many, to look for new
+failures; a failure it finds prints the ``@reproduce_failure`` blob to pin it.
 Profile ``seeded`` is ``ci`` with random draws, for ``--hypothesis-seed=N``: the suite should pass
 under any seed (``tools/seeds.sh`` runs the tests that use hypothesis under 20 seeds; the worlds
 where it does not yet are listed in issue 9).

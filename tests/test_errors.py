@@ -117,6 +117,9 @@ def test_a_csv_path_that_is_a_file_is_refused(tmp_path: Path):
     existing = _write(tmp_path / "passwd", "root:x:0:0\n")
     assert "is a file" in _error("run", "fy2019", "--csv", str(existing))
     assert existing.read_text() == "root:x:0:0\n"
+    # the folder is made, but not the folders above it (found by the CLI fuzz test, seed 7)
+    line = _error("run", "fy2019", "--csv", str(tmp_path / "deep" / "er" / "csv"))
+    assert "does not exist" in line and not (tmp_path / "deep").exists()
 
 
 def test_sweep_out_a_folder_is_refused_before_the_cluster(tmp_path: Path):

@@ -229,16 +229,15 @@ def output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = PLOT
 
 
 def output_folder(path: Path | None, option: str) -> None:
-    """Check, before any work, that files can be written in folder ``path`` (made if needed)."""
+    """Check, before any work, that files can be written in folder ``path``: the folder is made
+    if needed, in a folder that exists (nothing is made outside the requested output)."""
     if path is None:
         return
     if path.exists() and not path.is_dir():
         fail(f"{option}: '{path}' is a file; {option} takes a folder to write into")
-    existing = path.absolute()
-    while not existing.exists():
-        existing = existing.parent
+    existing = path.absolute() if path.exists() else path.absolute().parent
     if not existing.is_dir():
-        fail(f"{option}: '{existing}' is a file, so '{path}' cannot be made")
+        fail(f"{option}: folder '{existing}' does not exist, so '{path}' cannot be made")
     if not os.access(existing, os.W_OK):
         fail(f"{option}: cannot write in folder '{existing}'")
 

@@ -118,7 +118,7 @@ def run(
     output_file(plot, "--plot", PLOT_SUFFIXES)
     result = run_scenario(scenario, years, sets)
     if csv is not None:
-        csv.mkdir(parents=True, exist_ok=True)
+        csv.mkdir(exist_ok=True)
         result.daily.to_csv(csv / "daily.csv", index_label="date")
         result.fiscal_years.to_csv(csv / "fiscal_years.csv")
     if plot is not None:
