@@ -790,25 +790,6 @@ def transport_capacity(pv, mode):
 
 
 @njit(cache=True, error_model="numpy")
-def transport_room(pv, det, wait, ready, zwait, mode):
-    """Room left in one transport mode's queue: ``transport_wait_days`` of its daily capacity less
-    the people held on the way to removal (summary cases, orders waiting for documents or
-    seats)."""
-    capacity = transport_capacity(pv, mode)
-    queued = 0.0
-    for g in range(N_GROUP):
-        if (g == MEXICO) != (mode == 0):
-            continue
-        for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-            queued += row(det, kind, g)
-        for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
-            queued += row(wait, r, g) + row(ready, r, g)
-    if mode == 1:
-        queued += total(zwait)
-    return max(capacity * pv[P.detention_transport_wait_days] - queued, 0.0)
-
-
-@njit(cache=True, error_model="numpy")
 def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused):
     """ICE holds people bound for removal only as far as their transport can take them soon.
 
@@ -820,14 +801,21 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     """
     post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
+        queued = 0.0
         coming = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
             for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                queued += row(det, kind, g)
                 coming += row(wants, kind, g)
+            for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
+                queued += row(wait, r, g) + row(ready, r, g)
             coming += post_by_group[g]
-        room = transport_room(pv, det, wait, ready, zwait, mode)
+        if mode == 1:
+            queued += total(zwait)
+        room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - queued,
+                   0.0)
         if coming <= room or coming <= _EPS:
             continue
         keep = room / coming
