@@ -117,8 +117,9 @@ def test_more_capacity_never_means_fewer_removals(world, factor):
         # binding). The structural reversals this test exists for (v1: one shared transport
         # queue; beds clogged by people waiting for seats) were 3-7% at +10%; the v2 ones fixed
         # by population management (beds x1.5: -2.1%) and by the custody review of orders with
-        # no seat coming (`review_custody`; judges x1.5 with no flights: -2.6%, now -0.7%) have
-        # their own tests.
+        # no seat coming (`review_custody`; judges x1.5 with no flights: -2.6%, now -0.7%) and by
+        # the jail pick-ups' share of officer time (jail cooperation x1.5 with 714 officers: -2.5%,
+        # now 0.0%) have their own tests.
         detail = {k: outcome.year_sum[[0, row], :, K[k]].sum(axis=1).round() for k in (
             "court_completions_detained", "court_completions_non_detained", "detained",
             "arrests_at_large", "arrests_custodial", "released_no_bed", "self_departures")}
@@ -234,6 +235,25 @@ def test_no_officers_and_no_jail_cooperation_means_no_interior_arrests():
                                "arrests.task_force_officers": 0})
     assert result.fiscal_years["arrests"].sum() == pytest.approx(0, abs=1e-6)
     assert result.fiscal_years["removals_border"].sum() > 100_000
+
+
+def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():
+    # with 400 officers, pick-ups alone could take all their time; more jail cooperation then
+    # stopped the at-large arrests of people with final orders (-2.5% removals in one world)
+    tree = default_tree()
+    start = resolve("fy2019").start
+    share = tree["arrests.jail_pickup_time_share"].value_at(start)
+    per_pickup = tree["arrests.officer_days_per_custodial"].value_at(start)
+    diversion = tree["arrests.border_diversion"].value_at(start)
+    few = {"arrests.officers": 400, "arrests.task_force_officers": 0}
+    base = _run("fy2019", **few).fiscal_years
+    more = _run("fy2019", **few, **{"arrests.jail_cooperation": 1.0}).fiscal_years
+    limit = (share * 400 * (1 - diversion) * 260 / 365 * base["days"]).to_numpy()
+    for years in (base, more):  # the limit binds, and nothing more is picked up
+        assert years["arrests_custodial"].to_numpy() * per_pickup == pytest.approx(limit, rel=1e-3)
+    at_large = base["arrests_at_large"].to_numpy()
+    assert more["arrests_at_large"].to_numpy() == pytest.approx(at_large, rel=1e-3)
+    assert at_large.min() > 0
 
 
 def test_without_flights_charter_only_groups_are_not_removed():

@@ -86,6 +86,7 @@ INPUTS: tuple[str, ...] = (
     "arrests.task_force_officers",
     "arrests.task_force_productivity",
     "arrests.officer_days_per_custodial",
+    "arrests.jail_pickup_time_share",
     "arrests.officer_days_per_at_large",
     "arrests.search_rate",
     "arrests.depletion",
@@ -666,7 +667,8 @@ def depleted(remaining, exponent):
 def arrests(pv, pop, peak, atd, arrested, leads, rec):
     """Interior arrests by cell: custodial (jails), at-large (officer time), check-ins.
 
-    Officers pick up jail transfers first; the officer-days left find people at large at a
+    Officers pick up jail transfers first, with at most ``jail_pickup_time_share`` of their time
+    (the programs have their own officers); the officer-days left find people at large at a
     saturating rate, ``effort * a * L / (1 + a * h * L)``, where ``L`` is the findable stock of the
     targeted cells (findability x target weight x people, falling as the easiest are found).
     ``leads`` is filled with each cell's share of ``L`` (work space).
@@ -697,11 +699,12 @@ def arrests(pv, pop, peak, atd, arrested, leads, rec):
         for g in range(N_GROUP):
             no_contact += pop[c, NO_CONTACT, g]
             reporting += pop[c, DOCKET, g] + pop[c, FINAL, g]
-    pickup = (officer_days + task_force_days) / max(pv[P.arrests_officer_days_per_custodial], _EPS)
+    working = officer_days + task_force_days
+    per_pickup = pv[P.arrests_officer_days_per_custodial]
+    pickup = working * pv[P.arrests_jail_pickup_time_share] / max(per_pickup, _EPS)
     custodial = min(transfers, pickup)
     scale = custodial / transfers if transfers > _EPS else 0.0
-    effort = max(officer_days + task_force_days
-                 - custodial * pv[P.arrests_officer_days_per_custodial], 0.0)
+    effort = max(working - custodial * per_pickup, 0.0)
     a = pv[P.arrests_search_rate]
     h = pv[P.arrests_officer_days_per_at_large]
     at_large = effort * a * findable / (1.0 + a * h * findable)

@@ -522,7 +522,7 @@ class Replica:
 
     # --- interior arrests and legal routes ------------------------------------------------------
     def _arrests(self, pop: np.ndarray) -> None:
-        """Jail transfers first (as officers can pick them up), then at large, then check-ins."""
+        """Jail transfers first (within their share of officer time), then at large, check-ins."""
         p = self.p
         removable = pop[:, :N_REMOVABLE, :].astype(float)
         officer_days = (p["arrests.officers"] * (1.0 - p["arrests.border_diversion"])
@@ -532,7 +532,8 @@ class Replica:
                 / 365 * p["arrests.detainer_share"] * p["arrests.jail_cooperation"])
         transfers = removable.sum() * jail
         per_custodial = p["arrests.officer_days_per_custodial"]
-        custodial = min(transfers, officer_days / per_custodial)
+        custodial = min(transfers,
+                        officer_days * p["arrests.jail_pickup_time_share"] / per_custodial)
         rate = removable * jail * (custodial / transfers if transfers > 0 else 0.0)
         effort = max(officer_days - custodial * per_custodial, 0.0)
         weight = np.array([p[f"arrests.target.{s}"] * p[f"arrests.findability.{s}"]
