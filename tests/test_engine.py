@@ -221,6 +221,26 @@ def test_orders_with_no_seat_coming_are_released_after_custody_review():
     assert rec[K["released_on_supervision"]] == 0.0
 
 
+def test_everyone_released_from_custody_may_be_enrolled_in_atd():
+    # ATD is an overlay on every release: to the docket (no bed, or to make room), and with an
+    # order on supervision (custody review, or 180 days with no travel document); the stock
+    # follows atd' = atd + share * released - atd / days exactly
+    changes = {"removal.charter_flights_per_day": 0, "removal.commercial_per_day": 0}
+    result = _run("fy2019", **changes)
+    tree = default_tree()
+    start = resolve("fy2019").start
+    share = tree["detention.atd_share"].value_at(start)
+    days = tree["detention.atd_days"].value_at(start)
+    daily = result.daily_record
+    released = sum(daily[:, K[k]] for k in ("released_no_bed", "released_for_beds",
+                                             "released_on_supervision", "released_180_days"))
+    assert daily[:, K["released_on_supervision"]].sum() > 1_000
+    assert daily[:, K["released_180_days"]].sum() > 1_000
+    atd = daily[:, K["atd_enrolled"]]
+    expected = atd[:-1] + share * released[1:] - atd[:-1] / days
+    assert atd[1:] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
 def test_no_beds_means_no_removals_through_ice_beds():
     result = _run("fy2019", **{"detention.beds": 0})
     assert result.fiscal_years["detained_adp"].max() == pytest.approx(0, abs=1e-6)

@@ -1615,7 +1615,9 @@ def _simulate_draw(
 
         settle_entries(pop, months)
 
-        # --- alternatives to detention: an overlay on people released into the docket ---
+        # --- alternatives to detention: an overlay on people released from custody (into the
+        # docket, or with an order on supervision after a custody review or 180 days) ---
+        atd_new += rec[R.released_on_supervision] + rec[R.released_180_days]
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
         # --- costs ---
