@@ -667,8 +667,8 @@ def depleted(remaining, exponent):
 def arrests(pv, pop, peak, atd, arrested, leads, rec):
     """Interior arrests by cell: custodial (jails), at-large (officer time), check-ins.
 
-    Officers pick up jail transfers first, with at most ``jail_pickup_time_share`` of their time
-    (the programs have their own officers); the officer-days left find people at large at a
+    Deportation officers pick up jail transfers first, with at most ``jail_pickup_time_share`` of
+    their time; their officer-days left, and the task forces' (who work at large), find people at a
     saturating rate, ``effort * a * L / (1 + a * h * L)``, where ``L`` is the findable stock of the
     targeted cells (findability x target weight x people, falling as the easiest are found).
     ``leads`` is filled with each cell's share of ``L`` (work space).
@@ -699,12 +699,11 @@ def arrests(pv, pop, peak, atd, arrested, leads, rec):
         for g in range(N_GROUP):
             no_contact += pop[c, NO_CONTACT, g]
             reporting += pop[c, DOCKET, g] + pop[c, FINAL, g]
-    working = officer_days + task_force_days
     per_pickup = pv[P.arrests_officer_days_per_custodial]
-    pickup = working * pv[P.arrests_jail_pickup_time_share] / max(per_pickup, _EPS)
+    pickup = officer_days * pv[P.arrests_jail_pickup_time_share] / max(per_pickup, _EPS)
     custodial = min(transfers, pickup)
     scale = custodial / transfers if transfers > _EPS else 0.0
-    effort = max(working - custodial * per_pickup, 0.0)
+    effort = max(officer_days - custodial * per_pickup, 0.0) + task_force_days
     a = pv[P.arrests_search_rate]
     h = pv[P.arrests_officer_days_per_at_large]
     at_large = effort * a * findable / (1.0 + a * h * findable)

@@ -525,9 +525,9 @@ class Replica:
         """Jail transfers first (within their share of officer time), then at large, check-ins."""
         p = self.p
         removable = pop[:, :N_REMOVABLE, :].astype(float)
-        officer_days = (p["arrests.officers"] * (1.0 - p["arrests.border_diversion"])
-                        + p["arrests.task_force_officers"]
-                        * p["arrests.task_force_productivity"]) * WORKING_SHARE
+        officer_days = p["arrests.officers"] * (1.0 - p["arrests.border_diversion"]) * WORKING_SHARE
+        task_force_days = (p["arrests.task_force_officers"] * p["arrests.task_force_productivity"]
+                           * WORKING_SHARE)
         jail = (p["arrests.jail_bookings_per_person_year"] * p["arrests.jail_admissions_index"]
                 / 365 * p["arrests.detainer_share"] * p["arrests.jail_cooperation"])
         transfers = removable.sum() * jail
@@ -535,7 +535,7 @@ class Replica:
         custodial = min(transfers,
                         officer_days * p["arrests.jail_pickup_time_share"] / per_custodial)
         rate = removable * jail * (custodial / transfers if transfers > 0 else 0.0)
-        effort = max(officer_days - custodial * per_custodial, 0.0)
+        effort = max(officer_days - custodial * per_custodial, 0.0) + task_force_days
         weight = np.array([p[f"arrests.target.{s}"] * p[f"arrests.findability.{s}"]
                            for s in REMOVABLE_STATUSES])
         peak = self.peak[:, :N_REMOVABLE, :]
