@@ -239,8 +239,8 @@ function clearResults() {
 function changed() {
   if (perf.changedAt === null) perf.changedAt = performance.now();
   showNotice("");
+  send();        // the request leaves first: the share link is written while the model runs
   writeHash();
-  send();
 }
 async function send(repair = false) {
   if (net.inflight) { net.dirty = true; return; }
@@ -708,8 +708,8 @@ function weeklyLines(data, column, label) {
   const w = data.weekly;
   const bw = data.baseline.weekly;
   const who = names(data.headline);
-  return [line(bw.index, bw.columns[column], label ? `${label}, baseline` : who.base, BASE),
-          line(w.index, w.columns[column], label ? `${label}, your run` : who.run, RUN)];
+  return [line(weekTimes(bw.index), bw.columns[column], label ? `${label}, baseline` : who.base, BASE),
+          line(weekTimes(w.index), w.columns[column], label ? `${label}, your run` : who.run, RUN)];
 }
 function targetFigure(data) {
   const h = data.headline;
@@ -721,7 +721,7 @@ function targetFigure(data) {
     table: weeklyTable(w, bw, column),
     note: `Counts the removals the target counts${targetGroups(h.target) ? ` (people in ${targetGroups(h.target)})` : ""}, from ${month(h.start)}.`,
     layout: { ...targetLine(h.target.removals, `Target: ${fmt(h.target.removals)}`),
-              xaxis: axis("Date"), yaxis: axis("Removals to date (cumulative)", { rangemode: "tozero" }) },
+              xaxis: axis("Date", { type: "date" }), yaxis: axis("Removals to date (cumulative)", { rangemode: "tozero" }) },
   };
 }
 function detentionFigure(data) {
@@ -741,14 +741,14 @@ function detentionFigure(data) {
     table.rows.forEach((r, i) => r.push(bw.columns.beds[i], w.columns.beds[i]));
   }
   return { traces, table, note: "Weekly averages of the daily count.",
-           layout: { xaxis: axis("Date"), yaxis: axis("People (weekly average)", { rangemode: "tozero" }) } };
+           layout: { xaxis: axis("Date", { type: "date" }), yaxis: axis("People (weekly average)", { rangemode: "tozero" }) } };
 }
 function backlogFigure(data) {
   const column = data.weekly.columns.court_pending ? "court_pending" : "court_backlog";
   return {
     traces: weeklyLines(data, column), table: weeklyTable(data.weekly, data.baseline.weekly, column),
     note: "Cases pending before immigration judges (detained and not) and on appeal, end of each week.",
-    layout: { xaxis: axis("Date"), yaxis: axis("Cases pending", { rangemode: "tozero" }) },
+    layout: { xaxis: axis("Date", { type: "date" }), yaxis: axis("Cases pending", { rangemode: "tozero" }) },
   };
 }
 function bindingFigure(data) {
@@ -799,6 +799,17 @@ function otherFigure(data) {
               yaxis: axis(unit ? `${titleOf(name)} (${unit})` : titleOf(name), { rangemode: "tozero" }) },
   };
 }
+// Week starts as milliseconds since 1970 (UTC), the numbers a date axis draws from: Plotly need
+// not parse thousands of date strings on every redraw. One array per run of weeks, shared.
+const weekStarts = new Map();
+function weekTimes(index) {
+  const key = `${index[0]}|${index.length}`;
+  if (!weekStarts.has(key)) {
+    if (weekStarts.size > 16) weekStarts.clear();
+    weekStarts.set(key, index.map((d) => Date.parse(`${d}T00:00:00Z`)));
+  }
+  return weekStarts.get(key);
+}
 function line(x, y, name, color) {
   return { type: "scatter", mode: "lines", x, y, name, line: { color, width: 2, dash: "solid" },
            hovertemplate: "%{y:,.0f}<extra>%{fullData.name}</extra>" };
@@ -807,7 +818,8 @@ function weeklyTable(w, bw, column) {
   return { columns: ["week_start", `baseline_${column}`, column],
            rows: w.index.map((d, i) => [d, bw.columns[column][i], w.columns[column][i]]) };
 }
-// Charts on screen are redrawn at once; the others right after, or when scrolled into view.
+// Charts on screen are redrawn at once; the others one per task once that frame is drawn (so a
+// newer answer waits for one chart at most), or when scrolled into view.
 const visible = new Set();
 const stale = new Map();   // chart id -> its pending figure
 let staleTimer = null;
@@ -844,23 +856,33 @@ function drawOne(id) {
 }
 function drawCharts(data) {
   tables = {};
+  clearTimeout(staleTimer);
   const shown = [];
+  let moved = false;       // a chart appeared or went: the observer has not seen where the rest are
   for (const c of CHARTS) {
     const on = c.when(data);
-    const wasHidden = charts[c.id].root.hidden;
+    moved ||= charts[c.id].root.hidden === on;
     charts[c.id].root.hidden = !on;
     if (!on) { stale.delete(c.id); continue; }
     const figure = c.build(data);
     tables[c.id] = figure.table;
-    charts[c.id].note.textContent = figure.note || "";
+    setText(charts[c.id].note, figure.note || "");
     stale.set(c.id, figure);
-    if (wasHidden) visible.add(c.id);   // just shown: draw now, the observer confirms later
     shown.push(c);
   }
+  if (moved) {
+    for (const c of shown) {
+      const box = charts[c.id].root.getBoundingClientRect();
+      if (box.bottom > 0 && box.top < window.innerHeight) visible.add(c.id);
+      else visible.delete(c.id);
+    }
+  }
   const now = watcher ? shown.filter((c) => visible.has(c.id)) : shown;
-  clearTimeout(staleTimer);
-  staleTimer = setTimeout(() => { for (const c of shown) drawOne(c.id); }, 30);
   return Promise.all(now.map((c) => drawOne(c.id)));
+}
+function drawLater() {
+  clearTimeout(staleTimer);
+  if (stale.size) staleTimer = setTimeout(() => { drawOne(stale.keys().next().value); drawLater(); });
 }
 function downloadCsv(id) {
   const t = tables[id];
@@ -884,6 +906,7 @@ async function render(data, key) {
   renderChanged(data);
   await drawCharts(data);
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  drawLater();
   perf.rendered += 1;
   if (key !== null) {
     perf.renderedKey = key;
