@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from removalsim.engine import INPUTS
@@ -65,6 +66,32 @@ def test_dated_change_replaces_later_file_values(tmp_path: Path):
     series = build_inputs(load_scenario(path)).series[:, INPUTS.index("detention.beds")]
     day = (dt.date(2027, 1, 1) - dt.date(2025, 10, 1)).days
     assert series[day - 1] < 150000 and (series[day:] == 150000).all()
+
+
+def test_inputs_built_from_a_recent_table_are_those_built_from_scratch():
+    from removalsim import inputs
+
+    current = load_scenario("current")
+    sequence = [
+        current,
+        current.with_changes({"arrests.officers": 7000}),
+        current.with_changes({"arrests.officers": 7000.0, "detention.beds": 120000}),
+        current.with_changes({"detention.beds": {dt.date(2027, 1, 1): 150000}}),
+        current.with_changes({"pathways.expedited_removal": False}),
+        current.with_horizon(3).with_changes({"courts.judges": 900}),
+        current.with_horizon(3),
+        current,
+    ]
+    for scenario in sequence:
+        reused = build_inputs(scenario)  # from a recent table of the same dates, when there is one
+        kept = dict(inputs._recent)
+        inputs._recent.clear()
+        scratch = build_inputs(scenario)
+        inputs._recent.clear()
+        inputs._recent.update(kept)
+        assert reused.series.tobytes() == scratch.series.tobytes()
+        assert np.array_equal(reused.lo, scratch.lo) and np.array_equal(reused.hi, scratch.hi)
+        reused.series[:] = -1.0  # a caller's edit does not reach the next build
 
 
 @pytest.mark.parametrize(
