@@ -69,9 +69,15 @@ def finite(value: Any) -> Any:
     return value
 
 
-def _numbers(values: np.ndarray) -> list[float | None]:
+EXACT = 2.0**53
+"""Whole numbers below this are exact as floats and as 64-bit integers."""
+
+
+def _numbers(values: np.ndarray) -> list[int | None]:
     """Whole numbers for JSON (people, beds, dollars): small and exact enough for charts."""
     rounded = np.rint(np.asarray(values, dtype=float))
+    if np.all(np.abs(rounded) < EXACT):  # every value finite and exact: convert in one go
+        return rounded.astype(np.int64).tolist()
     return [None if not math.isfinite(x) else int(x) for x in rounded.tolist()]
 
 
@@ -86,7 +92,7 @@ def weekly(result: Result) -> dict[str, Any]:
     starts = np.arange(0, days, 7)
     lengths = np.diff(np.append(starts, days))
     ends = starts + lengths - 1
-    columns: dict[str, list[float | None]] = {}
+    columns: dict[str, list[int | None]] = {}
     for name in WEEKLY_STOCKS:
         columns[name] = _numbers(np.add.reduceat(record[:, _K[name]], starts) / lengths)
     backlog = record[:, [_K[n] for n in _BACKLOG]].sum(axis=1)
@@ -97,15 +103,16 @@ def weekly(result: Result) -> dict[str, Any]:
     by_origin = record[:, [_K[f"removals_{o}"] for o in counted]].sum(axis=1)
     columns["cumulative_target_removals"] = _numbers(np.cumsum(by_origin)[ends])
     dates = np.datetime64(result.scenario.start.isoformat()) + starts.astype("timedelta64[D]")
-    return {"index": [str(d) for d in dates], "columns": columns}
+    return {"index": np.datetime_as_string(dates, unit="D").tolist(), "columns": columns}
 
 
 def fiscal_table(result: Result) -> dict[str, Any]:
     """The fiscal-year table as columns of whole numbers."""
     frame = result.fiscal_years
+    table = frame.to_numpy(dtype=float)
     return {
         "index": [int(fy) for fy in frame.index],
-        "columns": {str(c): _numbers(frame[c].to_numpy()) for c in frame.columns},
+        "columns": {str(c): _numbers(table[:, j]) for j, c in enumerate(frame.columns)},
     }
 
 
@@ -125,12 +132,12 @@ def run_payload(spec: RunSpec) -> dict[str, Any]:
     with _model_lock:
         result = run(spec.scenario.value, years=spec.years, changes=spec.model_changes(),
                      marginal=spec.marginal)
-    payload = finite({
+    payload = {
         "summary": result.summary(),
-        "headline": result.headline,
-        "fiscal_years": fiscal_table(result),
+        "headline": finite(result.headline),
+        "fiscal_years": fiscal_table(result),  # whole numbers or None already
         "weekly": weekly(result),
-    })
+    }
     _runs.put(key, payload)
     return payload
 
