@@ -2,13 +2,14 @@
 
 Starts the app on a free local port, opens the page at 1400x1000, moves the officers slider to a
 new value (never seen before, so no cached answer, and 250 officers from the last, so that every
-chart on screen changes and is redrawn: the page skips figures that did not change, and the
-benchmark reports how many charts each change redrew) ``--changes`` times, and reports p50/p95
-of the time from
-the slider's input event to the redrawn charts (measured in the page: the API call, the headline
-numbers, ``Plotly.react`` on every chart on screen and the next animation frame; charts below the
-fold follow right after), and of the same measured from Python. The server runs in its
-own process, as ``removalsim serve`` does. Run: ``python bench/web_latency.py``.
+chart changes and is redrawn: the page skips figures that did not change, and the benchmark
+reports how many charts on screen each change redrew before its frame, against how many are on
+screen) ``--changes`` times, and reports p50/p95 of the time from the slider's input event to the
+redrawn charts (measured in the page: the API call, the headline numbers, ``Plotly.react`` on
+every chart on screen and the next animation frame; charts below the fold are redrawn after that
+frame, one per task), and of the same measured from Python (which waits for the charts below the
+fold too). The server runs in its own process, as ``removalsim serve`` does.
+Run: ``python bench/web_latency.py`` (``--save`` adds the numbers to ``bench/results.json``).
 Must: p95 <= 150 ms; aim: <= 50 ms.
 """
 
@@ -19,11 +20,13 @@ import json
 import os
 import statistics
 import time
+from pathlib import Path
 
 from removalsim.web.server import serving
 
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+HERE = Path(__file__).parent
 VIEWPORT = {"width": 1400, "height": 1000}
 """The window the bound applies to: a laptop screen, every chart on screen redrawn."""
 MOVE = """([name, value]) => {
@@ -31,6 +34,10 @@ MOVE = """([name, value]) => {
     slider.value = value;
     slider.dispatchEvent(new Event("input", {bubbles: true}));
 }"""
+ON_SCREEN = """() => [...document.querySelectorAll(".chart:not([hidden])")].filter((chart) => {
+    const box = chart.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+}).length"""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -45,6 +52,7 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
     """Move a slider ``changes`` times; latencies in milliseconds."""
     from playwright.sync_api import sync_playwright
 
+    load_before = os.getloadavg()[0]
     with serving() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         page = browser.new_page(viewport=VIEWPORT, bypass_csp=True)  # it evaluates JS strings
@@ -66,6 +74,7 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
             redrawn.append(page.evaluate("window.removalsim.perf.redraws") - before)
         inside = page.evaluate("window.removalsim.perf.timings")[-changes:]
         parts = page.evaluate("window.removalsim.perf.parts")[-changes:]
+        on_screen = page.evaluate(ON_SCREEN)
         browser.close()
     outside = outside[warmup:]
     return {
@@ -80,9 +89,13 @@ def measure(changes: int, warmup: int, chromium: str) -> dict[str, float]:
         "draw_p50_ms": percentile([p[1] for p in parts], 50),
         "api_p95_ms": percentile([p[0] for p in parts], 95),
         "charts_redrawn_min": min(redrawn[warmup:]),
+        "charts_on_screen": on_screen,
+        "charts_on_screen_redrawn_min": min(p[2] for p in parts),
         "draw_p95_ms": percentile([p[1] for p in parts], 95),
+        "load_average_start": load_before,
         "load_average": os.getloadavg()[0],
         "cores": os.cpu_count(),
+        "viewport": f"{VIEWPORT['width']}x{VIEWPORT['height']}",
     }
 
 
@@ -93,8 +106,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed changes first")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="Chromium executable")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--save", action="store_true", help="add to bench/results.json")
     args = parser.parse_args()
     result = measure(args.changes, args.warmup, args.chromium)
+    if args.save:
+        path = HERE / "results.json"
+        saved = json.loads(path.read_text()) if path.exists() else {}
+        saved["web_latency"] = result
+        path.write_text(json.dumps(saved, indent=2) + "\n")
     if args.json:
         print(json.dumps(result))
         return
@@ -105,9 +124,11 @@ def main() -> None:
     print(f"  of which: waiting for the API p50 {result['api_p50_ms']:.0f} ms "
           f"(p95 {result['api_p95_ms']:.0f} ms), drawing the numbers and the charts on screen "
           f"p50 {result['draw_p50_ms']:.0f} ms (p95 {result['draw_p95_ms']:.0f} ms)")
-    print(f"  every change redrew at least {result['charts_redrawn_min']} charts")
-    print(f"  machine: {result['cores']} cores, load average {result['load_average']:.1f} "
-          "at the end")
+    print(f"  every change redrew at least {result['charts_on_screen_redrawn_min']} charts before "
+          f"its frame ({result['charts_on_screen']} on screen), and "
+          f"{result['charts_redrawn_min']} in all")
+    print(f"  machine: {result['cores']} cores, load average {result['load_average_start']:.1f} "
+          f"at the start, {result['load_average']:.1f} at the end")
     print(f"  from Python: p50 {result['python_p50_ms']:.0f} ms, "
           f"p95 {result['python_p95_ms']:.0f} ms (adds Playwright's round trips)")
     verdict = "meets" if result["page_p95_ms"] <= 150 else "MISSES"

@@ -26,7 +26,7 @@ const vocab = {};         // kind -> Map(name -> term)
 const perf = {
   changedAt: null,        // time of the oldest change not yet on screen
   timings: [],            // ms from a change to its redrawn charts
-  parts: [],              // [ms waiting for the API, ms drawing] of each timed change
+  parts: [],              // [ms waiting for the API, ms drawing, charts redrawn before the frame]
   asked: 0,               // when the last request left
   rendered: 0,
   renderedKey: null,
@@ -904,7 +904,9 @@ async function render(data, key) {
   last = data;
   renderHeadline(data);
   renderChanged(data);
+  const redraws = perf.redraws;
   await drawCharts(data);
+  const onScreen = perf.redraws - redraws;
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   drawLater();
   perf.rendered += 1;
@@ -912,7 +914,7 @@ async function render(data, key) {
     perf.renderedKey = key;
     if (perf.changedAt !== null) {
       perf.timings.push(performance.now() - perf.changedAt);
-      perf.parts.push([waited, performance.now() - began]);
+      perf.parts.push([waited, performance.now() - began, onScreen]);
     }
     perf.changedAt = null;
   }
