@@ -660,8 +660,10 @@ function barsOf(fy, values, name, color, parts, rate) {
   const y = values.map((v, i) => (v === null ? null : rate && parts[i] ? v * 365 / days[i] : v));
   return {
     type: "bar", x: fy.index.map(String), y, name,
-    marker: { color, pattern: { shape: parts.map((p) => (p ? "/" : "")), fgcolor: "#fff",
-                                fillmode: "overlay", solidity: 0.4 } },
+    marker: parts.some(Boolean)   // a hatch pattern costs every redraw: only when it shows
+      ? { color, pattern: { shape: parts.map((p) => (p ? "/" : "")), fgcolor: "#fff",
+                            fillmode: "overlay", solidity: 0.4 } }
+      : { color },
     customdata: values.map((v, i) => (parts[i]
       ? `part year, ${days[i]} days: ${fmt(v)}${rate ? ", at a yearly rate" : ""}` : "")),
     hovertemplate: "%{y:,.0f} %{customdata}<extra>%{fullData.name}</extra>",
