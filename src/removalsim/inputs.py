@@ -67,39 +67,44 @@ def numeric(param: Parameter, value: object, day: dt.date) -> float:
 
 
 RECENT_BUILDS = 4
-"""Input tables kept to build the next one from (about 4 MB each for a 10-year run)."""
-_recent: OrderedDict[tuple, tuple[tuple, np.ndarray]] = OrderedDict()
+"""Input tables kept to build others from, one per set of dates (about 4 MB for 10 years)."""
+_recent: OrderedDict[tuple, tuple[dict, np.ndarray]] = OrderedDict()
 _recent_lock = threading.Lock()
+_COLUMN = {name: j for j, name in enumerate(INPUTS)}
 
 
 def build_inputs(scenario: Scenario) -> Inputs:
     """Daily input series for a scenario (levers and central values of assumptions).
 
-    A table built recently for the same dates and tree is the starting point when there is one:
-    only the inputs whose changes differ are filled again (a slider move in the explorer changes
-    one or two of them). The arrays are the same as those of a build from scratch.
+    A table built before for the same dates and tree is the starting point when there is one:
+    only the inputs whose changes differ from its own are filled again (a slider move in the
+    explorer changes one or two). The arrays are the same as those of a build from scratch.
     """
     tree = default_tree()
     days = (scenario.end - scenario.start).days
     where = (id(tree), scenario.start, days, scenario.hold)
-    keys = tuple(_changes_key(scenario.changes.get(name)) for name in INPUTS)
+    keys = {name: _changes_key(changed) for name, changed in scenario.changes.items()
+            if changed and name in _COLUMN}
     with _recent_lock:
         recent = _recent.get(where)
+        if recent is not None:
+            _recent.move_to_end(where)
     if recent is not None:
-        series = recent[1].copy()
-        for j, name in enumerate(INPUTS):
-            if keys[j] != recent[0][j]:
-                series[:, j] = _column(tree[name], scenario.changes.get(name), scenario, days)
+        kept, table = recent
+        series = table.copy()  # the kept table stays as it is: a caller may edit its copy
+        for name in keys.keys() | kept.keys():
+            if keys.get(name) != kept.get(name):
+                series[:, _COLUMN[name]] = _column(tree[name], scenario.changes.get(name),
+                                                   scenario, days)
     else:
         by_input = np.empty((len(INPUTS), days))  # filled input by input, then laid out by day
         for j, name in enumerate(INPUTS):
             by_input[j] = _column(tree[name], scenario.changes.get(name), scenario, days)
         series = np.ascontiguousarray(by_input.T)
-    with _recent_lock:
-        _recent[where] = (keys, series.copy())
-        _recent.move_to_end(where)
-        while len(_recent) > RECENT_BUILDS:
-            _recent.popitem(last=False)
+        with _recent_lock:
+            _recent[where] = (keys, series.copy())
+            while len(_recent) > RECENT_BUILDS:
+                _recent.popitem(last=False)
     lo = np.array([tree[name].ui.min if tree[name].ui else -np.inf for name in INPUTS])
     hi = np.array([tree[name].ui.max if tree[name].ui else np.inf for name in INPUTS])
     # fiscal year of each day: the calendar year, plus one from October on
