@@ -68,7 +68,7 @@ def numeric(param: Parameter, value: object, day: dt.date) -> float:
 
 RECENT_BUILDS = 4
 """Input tables kept to build others from, one per set of dates (about 4 MB for 10 years)."""
-_recent: OrderedDict[tuple, tuple[dict, np.ndarray]] = OrderedDict()
+_recent: OrderedDict[tuple, tuple[dict, dict, np.ndarray]] = OrderedDict()
 _recent_lock = threading.Lock()
 _COLUMN = {name: j for j, name in enumerate(INPUTS)}
 
@@ -82,7 +82,8 @@ def build_inputs(scenario: Scenario) -> Inputs:
     """
     tree = default_tree()
     days = (scenario.end - scenario.start).days
-    where = (id(tree), scenario.start, days, scenario.hold)
+    where = (id(tree), scenario.start, days, scenario.hold)  # the entry holds the tree: no
+    # other tree can take its id while it is kept (default_tree's cache is cleared at times)
     keys = {name: _changes_key(changed) for name, changed in scenario.changes.items()
             if changed and name in _COLUMN}
     with _recent_lock:
@@ -90,7 +91,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
         if recent is not None:
             _recent.move_to_end(where)
     if recent is not None:
-        kept, table = recent
+        _, kept, table = recent
         series = table.copy()  # the kept table stays as it is: a caller may edit its copy
         for name in keys.keys() | kept.keys():
             if keys.get(name) != kept.get(name):
@@ -102,7 +103,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
             by_input[j] = _column(tree[name], scenario.changes.get(name), scenario, days)
         series = np.ascontiguousarray(by_input.T)
         with _recent_lock:
-            _recent[where] = (keys, series.copy())
+            _recent[where] = (tree, keys, series.copy())
             while len(_recent) > RECENT_BUILDS:
                 _recent.popitem(last=False)
     lo = np.array([tree[name].ui.min if tree[name].ui else -np.inf for name in INPUTS])
