@@ -192,48 +192,32 @@ def test_a_change_in_mandatory_detention_applies_to_people_already_held():
     assert det[engine.K_COURT, 0, 0] == 100.0  # nobody moves; only the class changes
 
 
-def test_orders_with_no_seat_coming_are_released_at_the_end_of_the_removal_period():
+def test_orders_with_no_seat_coming_are_released_after_custody_review():
     # ready to go in ICE beds: 400 Mexicans (land, 10 a day) and 300 Northern Triangle nationals
     # (no flights, no commercial seats); the queue may hold 30 days of seats
     pv = np.zeros(len(engine.INPUTS))
     pv[engine.P.removal_land_per_day] = 10.0
     pv[engine.P.detention_transport_wait_days] = 30.0
+    pv[engine.P.detention_release_after_days] = 180.0
     ready = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
     ready[engine.JUDGE, engine.MEXICO, 0] = 400.0
     ready[engine.JUDGE, engine.TRIANGLE, engine.BORDER] = 300.0
     ready[engine.CBP, engine.TRIANGLE, engine.BORDER] = 50.0  # in CBP custody: not reviewed
     pop = np.zeros((len(COHORTS), len(STATUSES), engine.N_GROUP))
     months = np.zeros(engine.MONTHS_RECENT + 1)
-    review = np.zeros((2, engine.REMOVAL_PERIOD_DAYS + 1))
     rec = np.zeros(len(RECORD))
-    # 8 U.S.C. 1231(a)(2): held through the 90-day removal period, whatever the seats
-    for day in range(engine.REMOVAL_PERIOD_DAYS):
-        engine.review_custody(pv, ready, pop, months, review, day, rec)
-    assert rec[K["released_on_supervision"]] == 0.0
-    assert ready[engine.JUDGE, engine.MEXICO, 0] == 400.0
-    # the custody review at day 90: land 100 past the 300 seats of 30 days; air all 300
-    engine.review_custody(pv, ready, pop, months, review, engine.REMOVAL_PERIOD_DAYS, rec)
-    assert pop[engine.SETTLED, engine.FINAL, engine.MEXICO] == pytest.approx(100.0)
-    assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300.0)
-    assert ready[engine.JUDGE, engine.MEXICO, 0] == pytest.approx(300.0)
+    engine.review_custody(pv, ready, pop, months, rec)
+    # land: 100 past the 300 seats of 30 days, released at 1/180 a day; air: all 300
+    assert pop[engine.SETTLED, engine.FINAL, engine.MEXICO] == pytest.approx(100 / 180)
+    assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300 / 180)
+    assert ready[engine.JUDGE, engine.MEXICO, 0] == pytest.approx(400 - 100 / 180)
     assert ready[engine.CBP, engine.TRIANGLE, engine.BORDER] == 50.0
-    assert rec[K["released_on_supervision"]] == pytest.approx(400.0)
-    # people who got a seat before the review are not released: the excess shrinks in proportion
-    ready[engine.JUDGE, engine.MEXICO, 0] = 400.0
-    review[:] = 0.0
-    rec[:] = 0.0
-    engine.review_custody(pv, ready, pop, months, review, 0, rec)  # 100 join the excess
-    ready[engine.JUDGE, engine.MEXICO, 0] = 340.0  # 60 removed: the excess is now 40
-    for day in range(1, engine.REMOVAL_PERIOD_DAYS + 1):
-        engine.review_custody(pv, ready, pop, months, review, day, rec)
-    assert rec[K["released_on_supervision"]] == pytest.approx(40.0)
+    assert rec[K["released_on_supervision"]] == pytest.approx(400 / 180)
     # with seats for everyone in the queue, no one is released
     pv[engine.P.removal_commercial_per_day] = 100.0
     pv[engine.P.removal_land_per_day] = 100.0
-    review[:] = 0.0
     rec[:] = 0.0
-    for day in range(engine.REMOVAL_PERIOD_DAYS + 1):
-        engine.review_custody(pv, ready, pop, months, review, day, rec)
+    engine.review_custody(pv, ready, pop, months, rec)
     assert rec[K["released_on_supervision"]] == 0.0
 
 
@@ -324,9 +308,7 @@ def test_court_cases_are_conserved():
 
 
 @pytest.mark.parametrize(("changes", "expected"), [
-    # flights cut to 0.5 a day, with beds enough for the people the law then holds through the
-    # 90-day removal period (at FY2019's 45,000 beds, beds and flights both bind)
-    ({"removal.charter_flights_per_day": 0.5, "detention.beds": 80_000}, "charter_flights"),
+    ({"removal.charter_flights_per_day": 0.5}, "charter_flights"),
     ({"detention.beds": 8_000, "detention.border_bed_share": 0.2}, "beds"),
 ])
 def test_the_named_bottleneck_is_the_constructed_one_and_has_the_largest_shadow_value(

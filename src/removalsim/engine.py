@@ -264,8 +264,6 @@ MONTHS_RECENT = 24
 DAYS_PER_MONTH = 365.25 / 12
 SETTLED_YEARS = 8.0
 """Width of the 2-10 year cohort: people leave it for the long-term one after 8 years on average."""
-REMOVAL_PERIOD_DAYS = 90
-"""The removal period after an order, during which ICE must detain (8 U.S.C. 1231(a)(2))."""
 ZADVYDAS_SLOTS = 400
 """Days the 180-day post-order clock can be set to at most (the ring's length)."""
 WARMUP_DAYS = 365
@@ -1105,41 +1103,27 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def review_custody(pv, ready, pop, months, review, day, rec):
+def review_custody(pv, ready, pop, months, rec):
     """Post-order custody review: people with orders whom no seat can take soon are released.
 
     In each transport mode, the people ready to go (documents in hand) who wait in ICE beds past
     ``transport_wait_days`` of the mode's seats cannot be removed in the foreseeable future. ICE
-    must hold them through the 90-day removal period (8 U.S.C. 1231(a)(2)) and reviews their
-    custody at its end (8 CFR 241.4); those still without a seat coming are released on an order
-    of supervision, to the population at large with a final order. ``review[mode, k]`` holds the
-    people who joined the excess on day ``k`` (mod ``REMOVAL_PERIOD_DAYS + 1``); when the excess
-    shrinks (seats came), every entry shrinks in proportion.
+    must hold them through the 90-day removal period and reviews their custody after it (8 U.S.C.
+    1231(a); 8 CFR 241.4; Zadvydas v. Davis: six months presumptively reasonable), so the excess
+    is released on an order of supervision at the rate ``1 / release_after_days``, to the
+    population at large with a final order (as the 180-day releases of ``documents``).
     """
-    slots = REMOVAL_PERIOD_DAYS + 1
+    rate = 1.0 / max(pv[P.detention_release_after_days], 1.0)
     for mode in range(2):
         seated = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) == (mode == 0):
                 for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
                     seated += row(ready, r, g)
-        excess = max(seated - transport_capacity(pv, mode) * pv[P.detention_transport_wait_days],
-                     0.0)
-        held = 0.0
-        for k in range(slots):
-            held += review[mode, k]
-        if held > excess:
-            keep = excess / held
-            for k in range(slots):
-                review[mode, k] *= keep
-        else:
-            review[mode, day % slots] += excess - held
-        due_slot = (day + 1) % slots  # joined REMOVAL_PERIOD_DAYS days ago
-        due = review[mode, due_slot]
-        review[mode, due_slot] = 0.0
-        if due <= _EPS or seated <= _EPS:
+        room = transport_capacity(pv, mode) * pv[P.detention_transport_wait_days]
+        if seated <= room + _EPS:
             continue
-        share = min(due / seated, 1.0)
+        share = (seated - room) / seated * rate
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
@@ -1335,7 +1319,6 @@ def _simulate_draw(
     most_beds = usable
     clock = np.zeros(ZADVYDAS_SLOTS + 1)
     clock[ZADVYDAS_SLOTS] = 1.0
-    review = np.zeros((2, REMOVAL_PERIOD_DAYS + 1))
     intensity = 1.0
     removed_yesterday = 0.0
     start_total = 0.0
@@ -1599,7 +1582,7 @@ def _simulate_draw(
                         move(pop, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
-        review_custody(pv, ready, pop, months, review, step, rec)
+        review_custody(pv, ready, pop, months, rec)
         documents(pv, wait, clock, zwait, step, ready, zreleased, third, rec)
         put(pop, months, SETTLED, FINAL, RECALCITRANT, total(zreleased))
         transport_bound = remove(pv, ready, air_taken, removed_cells, by_group, rec)
