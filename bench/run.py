@@ -27,7 +27,8 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).parent
+from saved import save
+
 SCENARIO = "current"
 MIB = 1024 * 1024
 
@@ -202,10 +203,7 @@ def main() -> None:
         flag = "" if ok is None else ("yes" if ok else "NO")
         print(f"{what:<{width}}  {measured:>38}  {must:>18}  {aim:>10}  {flag}")
     if args.save:  # the other benches' numbers in the file (server, web_latency) stay
-        path = HERE / "results.json"
-        saved = json.loads(path.read_text()) if path.exists() else {}
-        path.write_text(json.dumps(saved | results, indent=2) + "\n")
-        print(f"\nwrote {path}")
+        print(f"\nwrote {save(results)}")
 
 
 if __name__ == "__main__":

@@ -23,14 +23,13 @@ import json
 import statistics
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import psutil
 
 from removalsim.web.server import serving
+from saved import save
 
-HERE = Path(__file__).parent
 MB = 1_000_000
 
 
@@ -154,10 +153,7 @@ def main() -> None:
     print(f"cheap p95 under load: {load['p95_ms']:.0f} ms (must be < 300); memory growth after "
           f"{mem['requests']:,} /api/params: {mem['growth_mb']:.1f} MB (must be < 50)")
     if args.save:
-        path = HERE / "results.json"
-        saved = json.loads(path.read_text()) if path.exists() else {}
-        saved["server"] = results
-        path.write_text(json.dumps(saved, indent=2) + "\n")
+        save({"server": results})
 
 
 if __name__ == "__main__":

@@ -20,13 +20,12 @@ import json
 import os
 import statistics
 import time
-from pathlib import Path
 
 from removalsim.web.server import serving
+from saved import save
 
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-HERE = Path(__file__).parent
 VIEWPORT = {"width": 1400, "height": 1000}
 """The window the bound applies to: a laptop screen, every chart on screen redrawn."""
 MOVE = """([name, value]) => {
@@ -110,10 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     result = measure(args.changes, args.warmup, args.chromium)
     if args.save:
-        path = HERE / "results.json"
-        saved = json.loads(path.read_text()) if path.exists() else {}
-        saved["web_latency"] = result
-        path.write_text(json.dumps(saved, indent=2) + "\n")
+        save({"web_latency": result})
     if args.json:
         print(json.dumps(result))
         return
