@@ -276,6 +276,22 @@ def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():
     assert at_large.min() > 0
 
 
+def test_when_no_recalcitrant_country_takes_removals_the_group_waits_out_the_180_days():
+    # Cuba and Venezuela took no removal flights for most of 2020-23: documents stop, and the
+    # recalcitrant people with orders are removed only to third countries or released at 180 days
+    closed = {"removal.recalcitrant_accepting_share": 0.0, "removal.third_country_per_year": 0}
+    shut = _run("fy2019", **closed)
+    assert shut.headline["removals_by_group"]["recalcitrant"] == pytest.approx(0, abs=1e-6)
+    open_ = _run("fy2019")
+    assert open_.headline["removals_by_group"]["recalcitrant"] > 1_000
+    released = shut.daily_record[:, K["released_180_days"]].sum()
+    assert released > open_.daily_record[:, K["released_180_days"]].sum() + 1_000
+    # half the countries: documents come at half the rate
+    half = _run("fy2019", **{"removal.recalcitrant_accepting_share": 0.5})
+    by_group = half.headline["removals_by_group"]["recalcitrant"]
+    assert 0 < by_group < open_.headline["removals_by_group"]["recalcitrant"]
+
+
 def test_without_flights_charter_only_groups_are_not_removed():
     result = _run("fy2019", **{"removal.charter_flights_per_day": 0})
     assert result.headline["removals_by_group"]["northern_triangle"] == pytest.approx(0, abs=1e-6)

@@ -149,6 +149,7 @@ INPUTS: tuple[str, ...] = (
     "courts.other_receipts_per_year",
     # removal transport, by nationality group
     *(f"removal.document_days.{g}" for g in GROUPS),
+    "removal.recalcitrant_accepting_share",
     "removal.charter_flights_per_day",
     "removal.seats_per_flight",
     "removal.load_factor",
@@ -631,6 +632,8 @@ def border(pv, pop, months, wants, ready, rec):
         returned = kept * pv[P.border_return_share] if g == MEXICO else 0.0
         share = (pv[P.border_mexico_cbp_custody_removal_share] if g == MEXICO
                  else pv[P.border_cbp_custody_removal_share])
+        if g == RECALCITRANT:  # no summary removal to a country that takes none: released
+            share *= pv[P.removal_recalcitrant_accepting_share]
         summary = (kept - returned) * share
         released = kept - returned - summary
         by_ice = summary * pv[P.border_ice_executed_share]
@@ -1141,7 +1144,8 @@ def review_custody(pv, ready, pop, months, rec):
 def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     """Travel documents: each group waits its own time; the recalcitrant group's wait runs on the
     fixed 180-day clock (release under Zadvydas) unless a document comes or a third country takes
-    them.
+    them. Documents come only for the share whose countries take removals at all
+    (``recalcitrant_accepting_share``).
 
     ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring),
     divided
@@ -1163,7 +1167,8 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     released[:] = 0.0
     third[:] = 0.0
     if waiting > _EPS:
-        documented = waiting / pv[P.removal_document_days_recalcitrant]
+        documented = (waiting * pv[P.removal_recalcitrant_accepting_share]
+                      / pv[P.removal_document_days_recalcitrant])
         sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
         keep = 1.0 - (documented + sent) / waiting
         clock[slots] *= keep

@@ -503,6 +503,8 @@ class Replica:
                 summary_share = p["border.mexico_cbp_custody_removal_share"]
             else:
                 summary_share = p["border.cbp_custody_removal_share"]
+            if g == RECALCITRANT:  # no removal where the country takes none
+                summary_share *= p["removal.recalcitrant_accepting_share"]
             summary = self.rng.binomial(n, summary_share)
             by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
             to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
@@ -715,7 +717,9 @@ class Replica:
             return
         ticket = person.ticket
         self._enqueue(self.third_country, self.third_queue, person)
-        document = self.rng.exponential(p["removal.document_days.recalcitrant"])
+        accepting = p["removal.recalcitrant_accepting_share"]
+        document = (self.rng.exponential(p["removal.document_days.recalcitrant"] / accepting)
+                    if accepting > 0 else math.inf)
         release = p["detention.release_after_days"]
         yield self.env.timeout(min(document, release))
         if person.ticket != ticket:  # removed to a third country meanwhile
