@@ -258,17 +258,17 @@ def test_no_officers_and_no_jail_cooperation_means_no_interior_arrests():
 
 
 def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():
-    # with 400 officers, pick-ups alone could take all their time; more jail cooperation then
+    # with 300 officers, pick-ups alone could take all their time; more jail cooperation then
     # stopped the at-large arrests of people with final orders (-2.5% removals in one world)
     tree = default_tree()
     start = resolve("fy2019").start
     share = tree["arrests.jail_pickup_time_share"].value_at(start)
     per_pickup = tree["arrests.officer_days_per_custodial"].value_at(start)
     diversion = tree["arrests.border_diversion"].value_at(start)
-    few = {"arrests.officers": 400, "arrests.task_force_officers": 0}
+    few = {"arrests.officers": 300, "arrests.task_force_officers": 0}
     base = _run("fy2019", **few).fiscal_years
     more = _run("fy2019", **few, **{"arrests.jail_cooperation": 1.0}).fiscal_years
-    limit = (share * 400 * (1 - diversion) * 260 / 365 * base["days"]).to_numpy()
+    limit = (share * 300 * (1 - diversion) * 260 / 365 * base["days"]).to_numpy()
     for years in (base, more):  # the limit binds, and nothing more is picked up
         assert years["arrests_custodial"].to_numpy() * per_pickup == pytest.approx(limit, rel=1e-3)
     at_large = base["arrests_at_large"].to_numpy()
@@ -276,17 +276,50 @@ def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():
     assert at_large.min() > 0
 
 
-def test_when_no_recalcitrant_country_takes_removals_the_group_waits_out_the_180_days():
-    # Cuba and Venezuela took no removal flights for most of 2020-23: documents stop, and the
-    # recalcitrant people with orders are removed only to third countries or released at 180 days
+def test_people_no_country_takes_are_released_at_the_end_of_the_removal_period():
+    # 100 people with orders of the recalcitrant group start waiting on day 0. With half the
+    # countries taking removals, half wait for a document on the 180-day clock; the other half
+    # get none and are released at the custody review on day 90 (8 U.S.C. 1231(a); 8 CFR 241.4)
+    pv = np.zeros(len(engine.INPUTS))
+    for group in engine.GROUPS:
+        pv[engine.INPUTS.index(f"removal.document_days.{group}")] = 30.0
+    pv[engine.P.removal_document_days_recalcitrant] = 1e12  # no document within the test
+    pv[engine.P.detention_release_after_days] = 180.0
+    pv[engine.P.removal_recalcitrant_accepting_share] = 0.5
+    wait = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
+    ready = np.zeros_like(wait)
+    zwait = np.zeros((2, engine.N_ROUTE, engine.N_ORIGIN))
+    clock = np.zeros((2, engine.ZADVYDAS_SLOTS + 1))
+    clock[:, -1] = 1.0
+    released = np.zeros((engine.N_ROUTE, engine.N_ORIGIN))
+    third = np.zeros_like(released)
+    wait[engine.JUDGE, engine.RECALCITRANT, 0] = 100.0
+    out = {}
+    for day in range(200):
+        rec = np.zeros(len(RECORD))
+        engine.documents(pv, wait, clock, zwait, day, ready, released, third, rec)
+        out[day] = (released.sum(), rec[K["released_on_supervision"]],
+                    rec[K["released_180_days"]])
+    assert zwait[:, engine.JUDGE, 0].sum() == pytest.approx(0, abs=1e-6)
+    assert sum(v[0] for d, v in out.items() if d not in (90, 180)) == pytest.approx(0, abs=1e-6)
+    assert out[90] == pytest.approx((50.0, 50.0, 0.0), rel=1e-9)
+    assert out[180] == pytest.approx((50.0, 0.0, 50.0), rel=1e-9)
+    assert ready.sum() == pytest.approx(0, abs=1e-6)
+
+
+def test_when_no_recalcitrant_country_takes_removals_none_of_the_group_is_removed():
+    # Cuba and Venezuela took no removal flights for most of 2020-23: no documents, no summary
+    # removal from CBP custody, and border transfers get a Notice to Appear instead of
+    # expedited removal; the people with orders are released at the custody review
     closed = {"removal.recalcitrant_accepting_share": 0.0, "removal.third_country_per_year": 0}
     shut = _run("fy2019", **closed)
     assert shut.headline["removals_by_group"]["recalcitrant"] == pytest.approx(0, abs=1e-6)
     open_ = _run("fy2019")
     assert open_.headline["removals_by_group"]["recalcitrant"] > 1_000
-    released = shut.daily_record[:, K["released_180_days"]].sum()
-    assert released > open_.daily_record[:, K["released_180_days"]].sum() + 1_000
-    # half the countries: documents come at half the rate
+    reviewed = shut.daily_record[:, K["released_on_supervision"]].sum()
+    assert reviewed > open_.daily_record[:, K["released_on_supervision"]].sum() + 1_000
+    assert shut.daily_record[:, K["released_180_days"]].sum() == pytest.approx(0, abs=1e-6)
+    # half the countries: fewer removals of the group, but some
     half = _run("fy2019", **{"removal.recalcitrant_accepting_share": 0.5})
     by_group = half.headline["removals_by_group"]["recalcitrant"]
     assert 0 < by_group < open_.headline["removals_by_group"]["recalcitrant"]

@@ -267,6 +267,12 @@ SETTLED_YEARS = 8.0
 """Width of the 2-10 year cohort: people leave it for the long-term one after 8 years on average."""
 ZADVYDAS_SLOTS = 400
 """Days the 180-day post-order clock can be set to at most (the ring's length)."""
+REMOVAL_PERIOD_DAYS = 90
+"""The removal period (8 U.S.C. 1231(a)(1)(A)): people whose country takes no removals are held
+through it, then released at the custody review (8 CFR 241.4), removal not being foreseeable."""
+ACCEPTING, REFUSED = range(2)
+"""The two pools of the recalcitrant wait: countries that take removals, slowly, and those that
+take none (``removal.recalcitrant_accepting_share``)."""
 WARMUP_DAYS = 365
 """Days simulated before the start with start-date inputs, so detention and appeals begin full."""
 _EPS = 1e-9
@@ -298,9 +304,10 @@ def custody(det, wait, ready, zwait):
         for o in range(N_ORIGIN):
             cbp += ready[CBP, g, o]
     late = 0.0
-    for r in range(N_ROUTE):
-        for o in range(N_ORIGIN):
-            late += zwait[r, o]
+    for p in range(2):
+        for r in range(N_ROUTE):
+            for o in range(N_ORIGIN):
+                late += zwait[p, r, o]
     return held, waiting, going, cbp, late
 
 
@@ -324,8 +331,9 @@ def beds_used_by(det, wait, ready, zwait, o):
     for g in range(N_GROUP):
         cbp += ready[CBP, g, o]
     late = 0.0
-    for r in range(N_ROUTE):
-        late += zwait[r, o]
+    for p in range(2):
+        for r in range(N_ROUTE):
+            late += zwait[p, r, o]
     return held + waiting + going - cbp + late
 
 
@@ -637,7 +645,10 @@ def border(pv, pop, months, wants, ready, rec):
         summary = (kept - returned) * share
         released = kept - returned - summary
         by_ice = summary * pv[P.border_ice_executed_share]
-        to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
+        summary_transfer = pv[P.border_transfer_summary_share]
+        if g == RECALCITRANT:  # no expedited removal to a country that takes none: a Notice to
+            summary_transfer *= pv[P.removal_recalcitrant_accepting_share]  # Appear instead
+        to_court = transfer * (1.0 - summary_transfer)
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
         ready[CBP, g, BORDER] += by_ice
@@ -817,8 +828,10 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
             for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
                 queued += row(wait, r, g) + row(ready, r, g)
             coming += post_by_group[g]
-        if mode == 1:
-            queued += total(zwait)
+        if mode == 1:  # the recalcitrant waiting for a document; not those no country takes
+            for r in range(N_ROUTE):
+                for o in range(N_ORIGIN):
+                    queued += zwait[ACCEPTING, r, o]
         room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - queued,
                    0.0)
         if coming <= room or coming <= _EPS:
@@ -1142,16 +1155,16 @@ def review_custody(pv, ready, pop, months, rec):
 
 @njit(cache=True, error_model="numpy")
 def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
-    """Travel documents: each group waits its own time; the recalcitrant group's wait runs on the
-    fixed 180-day clock (release under Zadvydas) unless a document comes or a third country takes
-    them. Documents come only for the share whose countries take removals at all
-    (``recalcitrant_accepting_share``).
+    """Travel documents: each group waits its own time. The recalcitrant group waits in two pools
+    (``zwait[ACCEPTING]``, ``zwait[REFUSED]``), split on entry by
+    ``recalcitrant_accepting_share``: documents come only in the first, on the fixed 180-day
+    clock (release under Zadvydas); no country takes the second, released at the custody review
+    at the end of the 90-day removal period. Third countries take people from both.
 
-    ``clock[k]`` holds the recalcitrant people who began waiting on day ``k`` (mod the ring),
-    divided
-    by the survival factor ``clock[-1]``, so a daily outflow from every slot costs one product.
-    Fills ``released`` (at 180 days) and ``third`` (removed to a third country), each by route
-    and origin.
+    ``clock[p, k]`` holds the people of pool ``p`` who began waiting on day ``k`` (mod the ring),
+    divided by the pool's survival factor ``clock[p, -1]``, so a daily outflow from every slot
+    costs one product. Fills ``released`` (at 180 or 90 days) and ``third`` (removed to a third
+    country), each by route and origin.
     """
     for g in range(N_GROUP):
         if g == RECALCITRANT:
@@ -1163,38 +1176,61 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
                 wait[r, g, o] -= out
                 ready[r, g, o] += out
     slots = ZADVYDAS_SLOTS
-    waiting = total(zwait)
     released[:] = 0.0
     third[:] = 0.0
+    waiting = total(zwait)
     if waiting > _EPS:
-        documented = (waiting * pv[P.removal_recalcitrant_accepting_share]
-                      / pv[P.removal_document_days_recalcitrant])
-        sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
-        keep = 1.0 - (documented + sent) / waiting
-        clock[slots] *= keep
-        days = min(int(pv[P.detention_release_after_days]), slots - 1)
-        slot = (day - days) % slots
-        expiring = min(clock[slot] * clock[slots], waiting * keep)
-        clock[slot] = 0.0
+        documented = 0.0
         for r in range(N_ROUTE):
             for o in range(N_ORIGIN):
-                share = zwait[r, o] / waiting
-                ready[r, RECALCITRANT, o] += documented * share
-                third[r, o] = sent * share
-                released[r, o] = expiring * share
-                zwait[r, o] = zwait[r, o] * keep - released[r, o]
-        rec[R.released_180_days] = expiring
-    if clock[slots] < 1e-150:  # renormalise the survival factor before it underflows
-        for k in range(slots):
-            clock[k] *= clock[slots]
-        clock[slots] = 1.0
+                documented += zwait[ACCEPTING, r, o]
+        documented /= pv[P.removal_document_days_recalcitrant]
+        sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
+        for p in range(2):
+            pool = 0.0
+            for r in range(N_ROUTE):
+                for o in range(N_ORIGIN):
+                    pool += zwait[p, r, o]
+            if pool <= _EPS:
+                continue
+            got = documented if p == ACCEPTING else 0.0
+            out = sent * (pool / waiting)
+            keep = 1.0 - (got + out) / pool
+            clock[p, slots] *= keep
+            days = min(int(pv[P.detention_release_after_days]), slots - 1)
+            if p == REFUSED:
+                days = min(days, REMOVAL_PERIOD_DAYS)
+            slot = (day - days) % slots
+            expiring = min(clock[p, slot] * clock[p, slots], pool * keep)
+            clock[p, slot] = 0.0
+            for r in range(N_ROUTE):
+                for o in range(N_ORIGIN):
+                    share = zwait[p, r, o] / pool
+                    ready[r, RECALCITRANT, o] += got * share
+                    third[r, o] += out * share
+                    gone = expiring * share
+                    released[r, o] += gone
+                    zwait[p, r, o] = zwait[p, r, o] * keep - gone
+            if p == ACCEPTING:
+                rec[R.released_180_days] = expiring
+            else:
+                rec[R.released_on_supervision] += expiring
+    for p in range(2):
+        if clock[p, slots] < 1e-150:  # renormalise the survival factor before it underflows
+            for k in range(slots):
+                clock[p, k] *= clock[p, slots]
+            clock[p, slots] = 1.0
+    accepting = pv[P.removal_recalcitrant_accepting_share]
     entering = 0.0
     for r in range(N_ROUTE):
         for o in range(N_ORIGIN):
-            entering += wait[r, RECALCITRANT, o]
-            zwait[r, o] += wait[r, RECALCITRANT, o]
+            n = wait[r, RECALCITRANT, o]
+            entering += n
+            zwait[ACCEPTING, r, o] += n * accepting
+            zwait[REFUSED, r, o] += n * (1.0 - accepting)
             wait[r, RECALCITRANT, o] = 0.0
-    clock[day % slots] += entering / clock[slots]
+    clock[ACCEPTING, day % slots] += entering * accepting / clock[ACCEPTING, slots]
+    clock[REFUSED, day % slots] += entering * (1.0 - accepting) / clock[REFUSED, slots]
 
 
 @njit(cache=True, error_model="numpy")
@@ -1294,7 +1330,7 @@ def _simulate_draw(
     det = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
     wait = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
     ready = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
-    zwait = np.zeros((N_ROUTE, N_ORIGIN))
+    zwait = np.zeros((2, N_ROUTE, N_ORIGIN))  # the recalcitrant wait, pools ACCEPTING, REFUSED
     bia = np.zeros((N_COHORT, N_GROUP))
     ledger = np.zeros(1)  # pending court cases of people who left or died
     wants = np.zeros((N_KIND, N_GROUP, N_ORIGIN))
@@ -1322,8 +1358,8 @@ def _simulate_draw(
     usable = pv[P.detention_beds] * pv[P.detention_usable_share] * pv[
         P.detention_pandemic_capacity_share]
     most_beds = usable
-    clock = np.zeros(ZADVYDAS_SLOTS + 1)
-    clock[ZADVYDAS_SLOTS] = 1.0
+    clock = np.zeros((2, ZADVYDAS_SLOTS + 1))
+    clock[:, ZADVYDAS_SLOTS] = 1.0
     intensity = 1.0
     removed_yesterday = 0.0
     start_total = 0.0

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from removalsim.engine import INPUTS, partition
+from removalsim.engine import INPUTS, REMOVAL_PERIOD_DAYS, partition
 from removalsim.inputs import Inputs, build_inputs
 from removalsim.model import resolve
 from removalsim.params import default_tree
@@ -507,7 +507,10 @@ class Replica:
                 summary_share *= p["removal.recalcitrant_accepting_share"]
             summary = self.rng.binomial(n, summary_share)
             by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
-            to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
+            summary_transfer = p["border.transfer_summary_share"]
+            if g == RECALCITRANT:  # no expedited removal to a country that takes none
+                summary_transfer *= p["removal.recalcitrant_accepting_share"]
+            to_court = self.rng.binomial(transfer, 1.0 - summary_transfer)
             released = n - summary
             nta = self.rng.binomial(released, p["border.release_nta_share"])
             filed = self.rng.binomial(nta, 1.0 - p["border.nta_never_filed_share"])
@@ -708,8 +711,9 @@ class Replica:
         self._enqueue(self.board, self.board_queue, person)
 
     def _documents(self, person: Person) -> Iterator[simpy.Event]:
-        """Travel documents; the recalcitrant group also races the 180-day release clock and a
-        third-country removal."""
+        """Travel documents; the recalcitrant group also races a third-country removal and the
+        release clock: 180 days (Zadvydas) if their country takes removals, the end of the 90-day
+        removal period if it takes none (``removal.recalcitrant_accepting_share``)."""
         p = self.p
         if person.group != RECALCITRANT:
             yield self._exponential(p[f"removal.document_days.{GROUPS[person.group]}"])
@@ -717,17 +721,19 @@ class Replica:
             return
         ticket = person.ticket
         self._enqueue(self.third_country, self.third_queue, person)
-        accepting = p["removal.recalcitrant_accepting_share"]
-        document = (self.rng.exponential(p["removal.document_days.recalcitrant"] / accepting)
-                    if accepting > 0 else math.inf)
         release = p["detention.release_after_days"]
+        if self.rng.random() < p["removal.recalcitrant_accepting_share"]:
+            document = self.rng.exponential(p["removal.document_days.recalcitrant"])
+        else:  # no country takes them: no document, released at the custody review
+            document = math.inf
+            release = min(release, REMOVAL_PERIOD_DAYS)
         yield self.env.timeout(min(document, release))
         if person.ticket != ticket:  # removed to a third country meanwhile
             return
         person.ticket += 1  # out of the third-country queue
         if document < release:
             yield from self._staging(person)
-        else:  # released under Zadvydas: a final order at large
+        else:  # released on supervision: a final order at large
             self._bed(person, False)
             self._back(person, FINAL)
 
