@@ -233,12 +233,27 @@ def test_everyone_released_from_custody_may_be_enrolled_in_atd():
     days = tree["detention.atd_days"].value_at(start)
     daily = result.daily_record
     released = sum(daily[:, K[k]] for k in ("released_no_bed", "released_for_beds",
-                                             "released_on_supervision", "released_180_days"))
+                                             "released_on_supervision", "released_180_days",
+                                             "released_on_processing"))
     assert daily[:, K["released_on_supervision"]].sum() > 1_000
     assert daily[:, K["released_180_days"]].sum() > 1_000
     atd = daily[:, K["atd_enrolled"]]
     expected = atd[:-1] + share * released[1:] - atd[:-1] / days
     assert atd[1:] == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_border_cases_released_on_processing_are_book_ins_that_hold_no_bed():
+    # ICE booked in most CBP transfers in FY2021-22 and released them within days on recognizance
+    # or parole: book-ins stay the same, the beds and the summary removals do not
+    held = _run("fy2019", **{"border.transfer_release_share": 0.0}).fiscal_years
+    freed = _run("fy2019", **{"border.transfer_release_share": 0.8}).fiscal_years
+    assert held["released_on_processing"].sum() == 0.0
+    assert freed["book_ins_border"].to_numpy() == pytest.approx(
+        held["book_ins_border"].to_numpy(), rel=1e-3)
+    assert freed["released_on_processing"].sum() == pytest.approx(
+        0.8 * freed["book_ins_border"].sum(), rel=0.05)
+    assert freed["court_receipts"].sum() > held["court_receipts"].sum() + 100_000
+    assert freed["removals_border"].sum() < held["removals_border"].sum() * 0.9
 
 
 def test_no_beds_means_no_removals_through_ice_beds():
@@ -285,6 +300,7 @@ def test_people_no_country_takes_are_released_at_the_end_of_the_removal_period()
         pv[engine.INPUTS.index(f"removal.document_days.{group}")] = 30.0
     pv[engine.P.removal_document_days_recalcitrant] = 1e12  # no document within the test
     pv[engine.P.detention_release_after_days] = 180.0
+    pv[engine.P.detention_no_removal_release_days] = 90.0
     pv[engine.P.removal_recalcitrant_accepting_share] = 0.5
     wait = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
     ready = np.zeros_like(wait)

@@ -76,6 +76,7 @@ INPUTS: tuple[str, ...] = (
     "border.cbp_custody_removal_share",
     "border.ice_executed_share",
     "border.transfer_share",
+    "border.transfer_release_share",
     "border.transfer_summary_share",
     "border.release_nta_share",
     "border.nta_never_filed_share",
@@ -123,6 +124,7 @@ INPUTS: tuple[str, ...] = (
     "detention.when_full",
     "detention.summary_days",
     "detention.release_after_days",
+    "detention.no_removal_release_days",
     "detention.atd_share",
     "detention.atd_days",
     # courts (EOIR) and the Board of Immigration Appeals
@@ -200,6 +202,7 @@ RECORD: tuple[str, ...] = (
     "book_ins_interior",
     "book_ins_border",
     "released_no_bed",
+    "released_on_processing",
     "released_for_beds",
     "released_180_days",
     "released_on_supervision",
@@ -267,9 +270,6 @@ SETTLED_YEARS = 8.0
 """Width of the 2-10 year cohort: people leave it for the long-term one after 8 years on average."""
 ZADVYDAS_SLOTS = 400
 """Days the 180-day post-order clock can be set to at most (the ring's length)."""
-REMOVAL_PERIOD_DAYS = 90
-"""The removal period (8 U.S.C. 1231(a)(1)(A)): people whose country takes no removals are held
-through it, then released at the custody review (8 CFR 241.4), removal not being foreseeable."""
 ACCEPTING, REFUSED = range(2)
 """The two pools of the recalcitrant wait: countries that take removals, slowly, and those that
 take none (``removal.recalcitrant_accepting_share``)."""
@@ -612,8 +612,9 @@ def border(pv, pop, months, wants, ready, rec):
     """CBP custody: expulsions, returns and removals without an ICE bed; transfers; releases.
 
     Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
-    are ICE-executed (they take ICE transport) or CBP-executed (in DHS totals only). Transfers to
-    ICE want a bed (``wants``); the rest are released into the docket or on parole.
+    are ICE-executed (they take ICE transport) or CBP-executed (in DHS totals only). Of the
+    transfers to ICE, a share is booked in and released on processing (to the docket); the others
+    want a bed (``wants``). The rest are released by CBP into the docket or on parole.
     Returns the people who arrived (inflows) and the Title 42 expulsions flown by ICE Air.
     """
     arrived = pv[P.border_apprehensions_per_day]
@@ -637,6 +638,10 @@ def border(pv, pop, months, wants, ready, rec):
         # land) and rarer for others; the rest are released
         transfer = title8 * pv[P.border_transfer_share]
         kept = title8 - transfer
+        # booked into ICE and released within days, on recognizance or parole, with a Notice to
+        # Appear: a book-in that holds no bed
+        processed = transfer * pv[P.border_transfer_release_share]
+        transfer -= processed
         returned = kept * pv[P.border_return_share] if g == MEXICO else 0.0
         share = (pv[P.border_mexico_cbp_custody_removal_share] if g == MEXICO
                  else pv[P.border_cbp_custody_removal_share])
@@ -645,22 +650,20 @@ def border(pv, pop, months, wants, ready, rec):
         summary = (kept - returned) * share
         released = kept - returned - summary
         by_ice = summary * pv[P.border_ice_executed_share]
-        summary_transfer = pv[P.border_transfer_summary_share]
-        if g == RECALCITRANT:  # no expedited removal to a country that takes none: a Notice to
-            summary_transfer *= pv[P.removal_recalcitrant_accepting_share]  # Appear instead
-        to_court = transfer * (1.0 - summary_transfer)
+        to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
         ready[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
-        put(pop, months, RECENT, DOCKET, g, filed)
+        put(pop, months, RECENT, DOCKET, g, filed + processed)
         put(pop, months, RECENT, NO_CONTACT, g, nta - filed)
         put(pop, months, RECENT, PROTECTED, g, released - nta)
         rec[R.returns_cbp] += returned
         rec[R.removals_cbp_executed] += summary - by_ice
         rec[R.inflow_border_releases] += released
-        rec[R.court_receipts] += filed
+        rec[R.court_receipts] += filed + processed
+        rec[R.released_on_processing] += processed
         left += returned + summary - by_ice
     rec[R.expulsions_title42] = expelled
     # expelled, returned and CBP-executed people leave at once; the rest stay in the system
@@ -1159,7 +1162,8 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     (``zwait[ACCEPTING]``, ``zwait[REFUSED]``), split on entry by
     ``recalcitrant_accepting_share``: documents come only in the first, on the fixed 180-day
     clock (release under Zadvydas); no country takes the second, released at the custody review
-    at the end of the 90-day removal period. Third countries take people from both.
+    after ``no_removal_release_days`` (the end of the 90-day removal period). Third countries take
+    people from both.
 
     ``clock[p, k]`` holds the people of pool ``p`` who began waiting on day ``k`` (mod the ring),
     divided by the pool's survival factor ``clock[p, -1]``, so a daily outflow from every slot
@@ -1199,7 +1203,7 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
             clock[p, slots] *= keep
             days = min(int(pv[P.detention_release_after_days]), slots - 1)
             if p == REFUSED:
-                days = min(days, REMOVAL_PERIOD_DAYS)
+                days = min(int(pv[P.detention_no_removal_release_days]), slots - 1)
             slot = (day - days) % slots
             expiring = min(clock[p, slot] * clock[p, slots], pool * keep)
             clock[p, slot] = 0.0
@@ -1457,7 +1461,7 @@ def _simulate_draw(
             border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         # a transfer from CBP is a book-in into ICE custody, whether or not a bed keeps the person
         # past processing (those without one are booked out on release the same day)
-        rec[R.book_ins_border] = border_wants
+        rec[R.book_ins_border] = border_wants + rec[R.released_on_processing]
         if border_wants > border_room:
             keep = border_room / border_wants
             for kind in range(N_KIND):
@@ -1657,7 +1661,8 @@ def _simulate_draw(
 
         # --- alternatives to detention: an overlay on people released from custody (into the
         # docket, or with an order on supervision after a custody review or 180 days) ---
-        atd_new += rec[R.released_on_supervision] + rec[R.released_180_days]
+        atd_new += (rec[R.released_on_supervision] + rec[R.released_180_days]
+                    + rec[R.released_on_processing])
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
         # --- costs ---

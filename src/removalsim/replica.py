@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from removalsim.engine import INPUTS, REMOVAL_PERIOD_DAYS, partition
+from removalsim.engine import INPUTS, partition
 from removalsim.inputs import Inputs, build_inputs
 from removalsim.model import resolve
 from removalsim.params import default_tree
@@ -498,6 +498,10 @@ class Replica:
             n = int(by_group[g])
             transfer = self.rng.binomial(n, p["border.transfer_share"])  # booked into ICE
             n -= transfer
+            # booked in and released within days, on recognizance or parole, to the docket
+            processed = self.rng.binomial(transfer, p["border.transfer_release_share"])
+            transfer -= processed
+            self._put(RECENT, DOCKET, g, processed)
             if g == MEXICO:
                 n -= self.rng.binomial(n, p["border.return_share"])  # returned by CBP
                 summary_share = p["border.mexico_cbp_custody_removal_share"]
@@ -507,10 +511,7 @@ class Replica:
                 summary_share *= p["removal.recalcitrant_accepting_share"]
             summary = self.rng.binomial(n, summary_share)
             by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
-            summary_transfer = p["border.transfer_summary_share"]
-            if g == RECALCITRANT:  # no expedited removal to a country that takes none
-                summary_transfer *= p["removal.recalcitrant_accepting_share"]
-            to_court = self.rng.binomial(transfer, 1.0 - summary_transfer)
+            to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
             released = n - summary
             nta = self.rng.binomial(released, p["border.release_nta_share"])
             filed = self.rng.binomial(nta, 1.0 - p["border.nta_never_filed_share"])
@@ -712,8 +713,8 @@ class Replica:
 
     def _documents(self, person: Person) -> Iterator[simpy.Event]:
         """Travel documents; the recalcitrant group also races a third-country removal and the
-        release clock: 180 days (Zadvydas) if their country takes removals, the end of the 90-day
-        removal period if it takes none (``removal.recalcitrant_accepting_share``)."""
+        release clock: 180 days (Zadvydas) if their country takes removals,
+        ``no_removal_release_days`` if it takes none (``removal.recalcitrant_accepting_share``)."""
         p = self.p
         if person.group != RECALCITRANT:
             yield self._exponential(p[f"removal.document_days.{GROUPS[person.group]}"])
@@ -726,7 +727,7 @@ class Replica:
             document = self.rng.exponential(p["removal.document_days.recalcitrant"])
         else:  # no country takes them: no document, released at the custody review
             document = math.inf
-            release = min(release, REMOVAL_PERIOD_DAYS)
+            release = p["detention.no_removal_release_days"]
         yield self.env.timeout(min(document, release))
         if person.ticket != ticket:  # removed to a third country meanwhile
             return

@@ -45,6 +45,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     "beds": ("beds", "mean"),
     "atd_enrolled": ("atd_enrolled", "mean"),
     "released_no_bed": ("released_no_bed", "sum"),
+    "released_on_processing": ("released_on_processing", "sum"),
     "released_for_beds": ("released_for_beds", "sum"),
     "released_on_supervision": ("released_on_supervision", "sum"),
     "court_receipts": ("court_receipts", "sum"),
@@ -347,7 +348,9 @@ def binding_words(h: dict[str, Any]) -> str:
         return f"{' and '.join(label(n).lower() for n in names.split('+'))} bind together ({gain}"
     gain = shadow[name]["plus_10"]
     whose = f" {counted}" if counted else ""
-    return f"{label(name).lower()} bind (+10% adds {gain:,.0f} removals{whose})"
+    noun = label(name).lower()
+    verb = "bind" if noun.endswith("s") else "binds"  # "beds bind", "jail cooperation binds"
+    return f"{noun} {verb} (+10% adds {gain:,.0f} removals{whose})"
 
 
 def sentence(h: dict[str, Any]) -> str:

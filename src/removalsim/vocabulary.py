@@ -169,6 +169,9 @@ OUTPUT_TERMS = (
     Term("beds", "Usable detention beds", "beds", "Beds available for use."),
     Term("released_no_bed", "Released, no bed", "people",
          "People arrested or transferred whom no bed could hold, released to the docket."),
+    Term("released_on_processing", "Released on processing", "people",
+         "People CBP transferred whom ICE booked in and released within days, on recognizance or "
+         "parole, with a Notice to Appear."),
     Term("released_for_beds", "Released to make room", "people",
          "Detained court cases held at ICE's discretion released on bond, parole or recognizance "
          "to make room for faster removals, or because beds were cut."),
