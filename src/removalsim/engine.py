@@ -303,12 +303,7 @@ def custody(det, wait, ready, zwait):
     for g in range(N_GROUP):
         for o in range(N_ORIGIN):
             cbp += ready[CBP, g, o]
-    late = 0.0
-    for p in range(2):
-        for r in range(N_ROUTE):
-            for o in range(N_ORIGIN):
-                late += zwait[p, r, o]
-    return held, waiting, going, cbp, late
+    return held, waiting, going, cbp, total(zwait)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -832,9 +827,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
                 queued += row(wait, r, g) + row(ready, r, g)
             coming += post_by_group[g]
         if mode == 1:  # the recalcitrant waiting for a document; not those no country takes
-            for r in range(N_ROUTE):
-                for o in range(N_ORIGIN):
-                    queued += zwait[ACCEPTING, r, o]
+            queued += kind_total(zwait, ACCEPTING)
         room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - queued,
                    0.0)
         if coming <= room or coming <= _EPS:
@@ -1167,8 +1160,8 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
 
     ``clock[p, k]`` holds the people of pool ``p`` who began waiting on day ``k`` (mod the ring),
     divided by the pool's survival factor ``clock[p, -1]``, so a daily outflow from every slot
-    costs one product. Fills ``released`` (at 180 or 90 days) and ``third`` (removed to a third
-    country), each by route and origin.
+    costs one product. Fills ``released`` (each pool at its release clock) and ``third`` (removed
+    to a third country), each by route and origin.
     """
     for g in range(N_GROUP):
         if g == RECALCITRANT:
@@ -1184,26 +1177,20 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     third[:] = 0.0
     waiting = total(zwait)
     if waiting > _EPS:
-        documented = 0.0
-        for r in range(N_ROUTE):
-            for o in range(N_ORIGIN):
-                documented += zwait[ACCEPTING, r, o]
-        documented /= pv[P.removal_document_days_recalcitrant]
+        pools = (kind_total(zwait, ACCEPTING), kind_total(zwait, REFUSED))
+        documented = pools[ACCEPTING] / pv[P.removal_document_days_recalcitrant]
         sent = min(pv[P.removal_third_country_per_year] / 365.0, waiting - documented)
         for p in range(2):
-            pool = 0.0
-            for r in range(N_ROUTE):
-                for o in range(N_ORIGIN):
-                    pool += zwait[p, r, o]
+            pool = pools[p]
             if pool <= _EPS:
                 continue
             got = documented if p == ACCEPTING else 0.0
             out = sent * (pool / waiting)
             keep = 1.0 - (got + out) / pool
             clock[p, slots] *= keep
-            days = min(int(pv[P.detention_release_after_days]), slots - 1)
-            if p == REFUSED:
-                days = min(int(pv[P.detention_no_removal_release_days]), slots - 1)
+            release = (P.detention_release_after_days if p == ACCEPTING
+                       else P.detention_no_removal_release_days)
+            days = min(int(pv[release]), slots - 1)
             slot = (day - days) % slots
             expiring = min(clock[p, slot] * clock[p, slots], pool * keep)
             clock[p, slot] = 0.0
