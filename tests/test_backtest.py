@@ -190,12 +190,7 @@ def test_nowcast_smoke() -> None:
     assert all(y <= 2025 for y in data["fit_years"])
 
 
-NOT_FITTED = ("the split FY2012-19 / FY2022-25 misses the test target for removals (27.1%): "
-              "interior removals come out twice the record in FY2021-23 (see the issue 10 note)")
-
-
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=NOT_FITTED)
 def test_the_holdout_targets_are_met() -> None:
     # DESIGN section 6: removals and detained ADP within 15% on the fit years, 25% on the test
     # years

@@ -234,8 +234,9 @@ def test_everyone_released_from_custody_may_be_enrolled_in_atd():
     daily = result.daily_record
     released = sum(daily[:, K[k]] for k in ("released_no_bed", "released_for_beds",
                                              "released_on_supervision", "released_180_days",
-                                             "released_on_processing"))
+                                             "released_on_processing", "released_on_bond"))
     assert daily[:, K["released_on_supervision"]].sum() > 1_000
+    assert daily[:, K["released_on_bond"]].sum() > 1_000
     assert daily[:, K["released_180_days"]].sum() > 1_000
     atd = daily[:, K["atd_enrolled"]]
     expected = atd[:-1] + share * released[1:] - atd[:-1] / days
@@ -256,6 +257,36 @@ def test_border_cases_released_on_processing_are_book_ins_that_hold_no_bed():
     assert freed["removals_border"].sum() < held["removals_border"].sum() * 0.9
 
 
+def test_bond_releases_interior_court_cases_held_at_discretion_only():
+    # INA 236(a): bond for interior cases outside the mandatory classes, their case going on;
+    # none when every case is mandatory, more (and fewer held, fewer removed) as the share rises
+    def run_with(share, mandatory=0.6):
+        return _run("fy2019", **{"detention.bond_release_share": share,
+                                 "pathways.mandatory_detention_share": mandatory}).fiscal_years
+    none, some, most = run_with(0.0), run_with(0.3), run_with(0.7)
+    assert none["released_on_bond"].sum() == 0.0
+    assert run_with(0.7, mandatory=1.0)["released_on_bond"].sum() == pytest.approx(0, abs=1e-6)
+    assert 1_000 < some["released_on_bond"].sum() < most["released_on_bond"].sum()
+    assert most["detained_adp"].mean() < some["detained_adp"].mean() < none["detained_adp"].mean()
+    assert most["removals_interior"].sum() < none["removals_interior"].sum()
+
+
+def test_notices_to_appear_served_by_ice_later_are_arrests_with_no_book_in():
+    # people CBP released on parole or with a notice to report, then served an NTA at an ICE
+    # office: ICE counts an administrative arrest; nobody is booked in, the case is filed
+    base = {"border.release_nta_share": 0.5}
+    none = _run("fy2019", **base, **{"border.release_ice_nta_share": 0.0}).fiscal_years
+    half = _run("fy2019", **base, **{"border.release_ice_nta_share": 0.5}).fiscal_years
+    assert none["arrests_processing"].sum() == 0.0
+    served = half["arrests_processing"].sum()
+    assert served > 10_000
+    assert half["arrests"].sum() == pytest.approx(none["arrests"].sum() + served, rel=0.02)
+    # (those served join the docket, which ICE's teams also search: a few more arrests follow)
+    assert half["book_ins_interior"].to_numpy() == pytest.approx(
+        none["book_ins_interior"].to_numpy(), rel=0.05)
+    assert half["court_receipts"].sum() > none["court_receipts"].sum() + 0.9 * served
+
+
 def test_no_beds_means_no_removals_through_ice_beds():
     result = _run("fy2019", **{"detention.beds": 0})
     assert result.fiscal_years["detained_adp"].max() == pytest.approx(0, abs=1e-6)
@@ -268,8 +299,10 @@ def test_no_beds_means_no_removals_through_ice_beds():
 def test_no_officers_and_no_jail_cooperation_means_no_interior_arrests():
     result = _run("fy2019", **{"arrests.officers": 0, "arrests.jail_cooperation": 0,
                                "arrests.task_force_officers": 0})
-    assert result.fiscal_years["arrests"].sum() == pytest.approx(0, abs=1e-6)
-    assert result.fiscal_years["removals_border"].sum() > 100_000
+    years = result.fiscal_years
+    interior = years["arrests"] - years["arrests_processing"]  # NTAs served on border releases
+    assert interior.sum() == pytest.approx(0, abs=1e-6)
+    assert years["removals_border"].sum() > 100_000
 
 
 def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():

@@ -80,6 +80,7 @@ INPUTS: tuple[str, ...] = (
     "border.transfer_summary_share",
     "border.release_nta_share",
     "border.nta_never_filed_share",
+    "border.release_ice_nta_share",
     "border.title42_air_share",
     # arrests in the interior
     "arrests.officers",
@@ -125,6 +126,7 @@ INPUTS: tuple[str, ...] = (
     "detention.summary_days",
     "detention.release_after_days",
     "detention.no_removal_release_days",
+    "detention.bond_release_share",
     "detention.atd_share",
     "detention.atd_days",
     # courts (EOIR) and the Board of Immigration Appeals
@@ -193,17 +195,20 @@ RECORD: tuple[str, ...] = (
     "detained_court",
     "detained_waiting",
     "detained_no_travel_document",
+    "detained_border",
     "beds",
     "atd_enrolled",
     # flows (during the day)
     "arrests_custodial",
     "arrests_at_large",
     "arrests_check_in",
+    "arrests_processing",
     "book_ins_interior",
     "book_ins_border",
     "released_no_bed",
     "released_on_processing",
     "released_for_beds",
+    "released_on_bond",
     "released_180_days",
     "released_on_supervision",
     "fear_screenings",
@@ -609,7 +614,10 @@ def border(pv, pop, months, wants, ready, rec):
     Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
     are ICE-executed (they take ICE transport) or CBP-executed (in DHS totals only). Of the
     transfers to ICE, a share is booked in and released on processing (to the docket); the others
-    want a bed (``wants``). The rest are released by CBP into the docket or on parole.
+    want a bed (``wants``). The rest are released by CBP into the docket or on parole; of those
+    released without a Notice to Appear, ICE serves one on a share at an ICE office later (parole
+    or a notice to report, then an NTA): ICE counts that as an administrative arrest, though it
+    books no one in (``arrests_processing``).
     Returns the people who arrived (inflows) and the Title 42 expulsions flown by ICE Air.
     """
     arrived = pv[P.border_apprehensions_per_day]
@@ -648,17 +656,19 @@ def border(pv, pop, months, wants, ready, rec):
         to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
+        served = (released - nta) * pv[P.border_release_ice_nta_share]
         ready[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
-        put(pop, months, RECENT, DOCKET, g, filed + processed)
+        put(pop, months, RECENT, DOCKET, g, filed + processed + served)
         put(pop, months, RECENT, NO_CONTACT, g, nta - filed)
-        put(pop, months, RECENT, PROTECTED, g, released - nta)
+        put(pop, months, RECENT, PROTECTED, g, released - nta - served)
         rec[R.returns_cbp] += returned
         rec[R.removals_cbp_executed] += summary - by_ice
         rec[R.inflow_border_releases] += released
-        rec[R.court_receipts] += filed + processed
+        rec[R.court_receipts] += filed + processed + served
         rec[R.released_on_processing] += processed
+        rec[R.arrests_processing] += served
         left += returned + summary - by_ice
     rec[R.expulsions_title42] = expelled
     # expelled, returned and CBP-executed people leave at once; the rest stay in the system
@@ -855,20 +865,54 @@ def bed_classes(pv, wants, post, demand):
     """The day's demand for beds by class, the fastest removals first.
 
     Summary cases and fear claims (detention the law requires, and days from removal) come
-    first (0); then final orders (1); stipulated and voluntary-departure cases (2); court cases in
-    the mandatory-detention classes (3); discretionary court cases, border ones included (4).
+    first: Mexicans, removed by land, (0) before the others, who wait for a flight (1); then final
+    orders (2); stipulated and voluntary-departure cases (3); court cases in the
+    mandatory-detention classes (4); discretionary court cases, border ones included (5).
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
     border_court = 0.0
     for g in range(N_GROUP):
         border_court += wants[K_COURT, g, BORDER]
     interior_court = kind_total(wants, K_COURT) - border_court
-    demand[0] = (kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
-                 + kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE))
-    demand[1] = kind_total(post, JUDGE)
-    demand[2] = kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED)
-    demand[3] = interior_court * mandatory
-    demand[4] = interior_court * (1.0 - mandatory) + border_court
+    summary = (kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
+               + kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE))
+    by_land = 0.0
+    for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+        by_land += row(wants, kind, MEXICO)
+    demand[0] = by_land
+    demand[1] = max(summary - by_land, 0.0)
+    demand[2] = kind_total(post, JUDGE)
+    demand[3] = kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED)
+    demand[4] = interior_court * mandatory
+    demand[5] = interior_court * (1.0 - mandatory) + border_court
+
+
+@njit(cache=True, error_model="numpy")
+def fill_border_room(wants, room, released):
+    """Keep the people CBP arrested whom the border's share of beds can hold, the fastest
+    removals first: summary cases of Mexicans (removed by land), then other summary cases, then
+    court cases; the rest are released (``released``) and ``wants`` keeps those held."""
+    for step in range(3):
+        n = 0.0
+        for kind in range(N_KIND):
+            for g in range(N_GROUP):
+                if _border_step(kind, g) == step:
+                    n += wants[kind, g, BORDER]
+        keep = min(1.0, max(room, 0.0) / n) if n > _EPS else 1.0
+        room -= n * keep
+        for kind in range(N_KIND):
+            for g in range(N_GROUP):
+                if _border_step(kind, g) == step:
+                    released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
+                    wants[kind, g, BORDER] *= keep
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _border_step(kind, g):
+    """Order in which border cases keep a bed: 0 Mexican summary, 1 other summary, 2 court."""
+    if kind == K_COURT:
+        return 2
+    return 0 if g == MEXICO else 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -879,7 +923,7 @@ def admit(demand, free, free_share):
     arrests can never push out a faster removal. Fills ``free_share`` with each class's admitted
     share.
     """
-    for i in range(5):
+    for i in range(demand.size):
         free_share[i] = min(1.0, free / demand[i]) if demand[i] > _EPS else 1.0
         free -= demand[i] * free_share[i]
 
@@ -922,6 +966,31 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too, origi
             if gone > 0.0:  # back to their own cohort: border cases are recent entrants
                 put(pop, months, RECENT if o == BORDER else SETTLED, DOCKET, g, gone)
                 out += gone
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def release_on_bond(pv, pop, months, det, discretionary):
+    """Interior court cases held at ICE's discretion, released on bond before their case ends.
+
+    INA 236(a) lets ICE, or a judge at a bond hearing, release a person in proceedings who is not
+    in a mandatory-detention class on bond or conditional parole. ``detention.bond_release_share``
+    is the share so released before a detained case that took ``courts.detained_case_days`` would
+    end: a daily rate of share / ((1 - share) x days), competing with the case's end. Border cases
+    (parole, not bond, for arriving people) are not released here. Returns the number released;
+    they join the docket, their case going on.
+    """
+    share = min(max(pv[P.detention_bond_release_share], 0.0), 0.99)
+    if share <= 0.0:
+        return 0.0
+    rate = min(share / ((1.0 - share) * max(pv[P.courts_detained_case_days], 1.0)), 1.0)
+    out = 0.0
+    for o in range(BORDER):
+        pool = 0.0
+        for g in range(N_GROUP):
+            pool += discretionary[g, o]
+        if pool > _EPS:
+            out += release_court_cases(pop, months, det, discretionary, pool * rate, False, o)
     return out
 
 
@@ -1329,8 +1398,8 @@ def _simulate_draw(
     released = np.zeros((N_GROUP, N_ORIGIN))
     discretionary = np.zeros((N_GROUP, N_ORIGIN))  # of det[K_COURT]: held at ICE's discretion
     arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
-    admitted = np.zeros(5)
-    demand = np.zeros(5)
+    admitted = np.zeros(6)
+    demand = np.zeros(6)
     rec = np.zeros(N_RECORD)
     # work space of the stages, allocated once
     leads = np.zeros((N_COHORT, N_STATUS, N_GROUP))
@@ -1450,11 +1519,7 @@ def _simulate_draw(
         # past processing (those without one are booked out on release the same day)
         rec[R.book_ins_border] = border_wants + rec[R.released_on_processing]
         if border_wants > border_room:
-            keep = border_room / border_wants
-            for kind in range(N_KIND):
-                for g in range(N_GROUP):
-                    released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
-                    wants[kind, g, BORDER] *= keep
+            fill_border_room(wants, border_room, released)
         pre_refused[:] = 0.0
         hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused)
         mandatory = pv[P.pathways_mandatory_detention_share]
@@ -1463,7 +1528,8 @@ def _simulate_draw(
         # releases people it holds at its discretion to make room for them, so more beds never
         # hold fewer of the fast cases
         bed_classes(pv, wants, post, demand)
-        short = demand[0] + demand[1] + demand[2] + demand[3] - max(usable - occupancy, 0.0)
+        short = (demand[0] + demand[1] + demand[2] + demand[3] + demand[4]
+                 - max(usable - occupancy, 0.0))
         if short > _EPS:
             bumped += release_court_cases(pop, months, det, discretionary, short, False, -1)
             occupancy = beds_used(det, wait, ready, zwait)
@@ -1472,17 +1538,18 @@ def _simulate_draw(
         admit(demand, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
-        at_discretion = (1.0 - mandatory) * admitted[4]  # interior court cases held, bondable
-        court_share = mandatory * admitted[3] + at_discretion
-        border_court_share = admitted[4]
+        at_discretion = (1.0 - mandatory) * admitted[5]  # interior court cases held, bondable
+        court_share = mandatory * admitted[4] + at_discretion
+        border_court_share = admitted[5]
         wanted[:] = pre_refused  # turned away before admission: no transport soon
         held[:] = 0.0
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 kept = 0.0
+                summary_share = admitted[0] if g == MEXICO else admitted[1]
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                    det[kind, g, o] += wants[kind, g, o] * admitted[0]
-                    kept += wants[kind, g, o] * admitted[0]
+                    det[kind, g, o] += wants[kind, g, o] * summary_share
+                    kept += wants[kind, g, o] * summary_share
                     wanted[o] += wants[kind, g, o]
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants[K_COURT, g, o] * share
@@ -1490,7 +1557,7 @@ def _simulate_draw(
                     border_court_share if o == BORDER else at_discretion)
                 kept += wants[K_COURT, g, o] * share
                 wanted[o] += wants[K_COURT, g, o]
-                for r, cls in ((JUDGE, 1), (STIPULATED, 2), (VD_DETAINED, 2)):
+                for r, cls in ((JUDGE, 2), (STIPULATED, 3), (VD_DETAINED, 3)):
                     wait[r, g, o] += post[r, g, o] * admitted[cls]
                     kept += post[r, g, o] * admitted[cls]
                     wanted[o] += post[r, g, o]
@@ -1585,6 +1652,10 @@ def _simulate_draw(
                     det[kind, g, o] -= out
                     wait[r, g, o] += out
 
+        # --- bond: interior court cases held at ICE's discretion, released before their case ends
+        rec[R.released_on_bond] = release_on_bond(pv, pop, months, det, discretionary)
+        atd_new += rec[R.released_on_bond]
+
         # --- courts --- (decisions and remands keep each cell's discretionary share)
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
@@ -1678,6 +1749,7 @@ def _simulate_draw(
         rec[R.detained_court] = in_court + in_appeal
         rec[R.detained_waiting] = in_wait + in_ready
         rec[R.detained_no_travel_document] = in_zwait
+        rec[R.detained_border] = beds_used_by(det, wait, ready, zwait, BORDER)
         rec[R.beds] = usable
         rec[R.atd_enrolled] = atd
         if transport_bound:

@@ -133,6 +133,8 @@ class Person:
     in_bed: bool = False
     rebooked: bool = False
     """Already in custody, wanting a bed again (a court case after a positive fear finding)."""
+    bond_clock: bool = False
+    """The bond clock runs (once per detention: a remand does not restart it)."""
 
 
 class Server:
@@ -515,9 +517,12 @@ class Replica:
             released = n - summary
             nta = self.rng.binomial(released, p["border.release_nta_share"])
             filed = self.rng.binomial(nta, 1.0 - p["border.nta_never_filed_share"])
-            self._put(RECENT, DOCKET, g, filed)
+            # released without an NTA; ICE serves one on some at its office later (an arrest,
+            # not a book-in)
+            served = self.rng.binomial(released - nta, p["border.release_ice_nta_share"])
+            self._put(RECENT, DOCKET, g, filed + served)
             self._put(RECENT, NO_CONTACT, g, nta - filed)
-            self._put(RECENT, PROTECTED, g, released - nta)
+            self._put(RECENT, PROTECTED, g, released - nta - served)
             for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
                 self.env.process(self._staging(Person(g, BORDER, entry=self.months)))
             for i in range(transfer):
@@ -624,10 +629,12 @@ class Replica:
         order = self.rng.permutation(len(self.holding))
         waiting = [self.holding[i] for i in order]
         self.holding = []
-        # people CBP arrested may hold at most their share of beds (policy): the others, chosen
-        # at random, are released before the round
+        # people CBP arrested may hold at most their share of beds (policy): the others are
+        # released before the round, the fastest removals kept first (Mexican summary cases, other
+        # summary cases, court cases), at random within each
         room = self.beds * self.p["detention.border_bed_share"] - self.border_occupancy
-        border = [q for q in waiting if q.origin == BORDER and not q.rebooked]
+        border = sorted((q for q in waiting if q.origin == BORDER and not q.rebooked),
+                        key=self._priority)
         # border court cases held at discretion make room for border summary cases first
         fast = sum(q.bed_class < DISCRETIONARY for q in border)
         while fast > math.floor(room + 1e-9) and self._make_room(BORDER):
@@ -635,7 +642,7 @@ class Replica:
         for person in border[max(int(math.floor(room + 1e-9)), 0):]:
             waiting.remove(person)
             self._release(person)
-        waiting.sort(key=lambda q: q.bed_class)
+        waiting.sort(key=self._priority)
         stop = self.p["detention.when_full"] > 0.5
         for person in waiting:
             arrest = person.origin != BORDER and not person.rebooked
@@ -658,6 +665,11 @@ class Replica:
                 self.arrests_today += 1
                 if self.recording:
                     self.arrests_total += 1
+
+    @staticmethod
+    def _priority(person: Person) -> tuple[int, int]:
+        """Bed class, fastest removals first; summary cases of Mexicans (by land) before others."""
+        return person.bed_class, int(person.bed_class == SUMMARY and person.group != MEXICO)
 
     def _make_room(self, origin: int | None = None) -> bool:
         """Release one court case held at ICE's discretion (of ``origin``, if given), chosen at
@@ -703,9 +715,24 @@ class Replica:
     def _court(self, person: Person) -> Iterator[simpy.Event]:
         """A detained court case: preparation, then a hearing in turn."""
         self.court_cases[person] = None
+        if person.bed_class == DISCRETIONARY and person.origin != BORDER and not person.bond_clock:
+            person.bond_clock = True
+            self.env.process(self._bond(person))
         yield self._exponential(self.p["courts.detained_case_days"])
         if person.in_bed:
             self._enqueue(self.judges, self.judge_queue, person)
+
+    def _bond(self, person: Person) -> Iterator[simpy.Event]:
+        """Bond (INA 236(a)) for an interior case held at ICE's discretion: released, the case
+        going on, unless the case ends first. The rate makes the share released before a case of
+        the usual detained length ends ``detention.bond_release_share``."""
+        share = min(max(self.p["detention.bond_release_share"], 0.0), 0.99)
+        if share <= 0.0:
+            return
+        days = max(self.p["courts.detained_case_days"], 1.0)
+        yield self._exponential((1.0 - share) * days / share)
+        if person in self.court_cases and person.in_bed and person.bed_class == DISCRETIONARY:
+            self._release_court_case(person)
 
     def _appeal(self, person: Person) -> Iterator[simpy.Event]:
         yield self._exponential(BIA_DETAINED_DAYS)

@@ -34,19 +34,22 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     "removals_dhs": ("removals", "sum"),  # plus CBP-executed removals, added below
     "returns_cbp": ("returns_cbp", "sum"),
     "expulsions_title42": ("expulsions_title42", "sum"),
-    "arrests": ("arrests_custodial", "sum"),  # plus at-large and check-in, added below
+    "arrests": ("arrests_custodial", "sum"),  # plus the other three kinds, added below
     "arrests_custodial": ("arrests_custodial", "sum"),
     "arrests_at_large": ("arrests_at_large", "sum"),
     "arrests_check_in": ("arrests_check_in", "sum"),
+    "arrests_processing": ("arrests_processing", "sum"),
     "book_ins": ("book_ins_border", "sum"),  # plus interior, added below
     "book_ins_border": ("book_ins_border", "sum"),
     "book_ins_interior": ("book_ins_interior", "sum"),
     "detained_adp": ("detained", "mean"),
+    "detained_adp_border": ("detained_border", "mean"),
     "beds": ("beds", "mean"),
     "atd_enrolled": ("atd_enrolled", "mean"),
     "released_no_bed": ("released_no_bed", "sum"),
     "released_on_processing": ("released_on_processing", "sum"),
     "released_for_beds": ("released_for_beds", "sum"),
+    "released_on_bond": ("released_on_bond", "sum"),
     "released_on_supervision": ("released_on_supervision", "sum"),
     "court_receipts": ("court_receipts", "sum"),
     "court_completions": ("court_completions_detained", "sum"),  # plus non-detained
@@ -62,7 +65,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-_ADDED = {"arrests": ("arrests_at_large", "arrests_check_in"),
+_ADDED = {"arrests": ("arrests_at_large", "arrests_check_in", "arrests_processing"),
           "removals_dhs": ("removals_cbp_executed",),
           "book_ins": ("book_ins_interior",),
           "court_completions": ("court_completions_non_detained",)}

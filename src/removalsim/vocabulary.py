@@ -159,6 +159,9 @@ OUTPUT_TERMS = (
          "Arrests by officers in the community, collateral arrests included."),
     Term("arrests_check_in", "Check-in and courthouse arrests", "arrests",
          "Arrests at scheduled appearances."),
+    Term("arrests_processing", "Processing arrests", "arrests",
+         "Notices to Appear that ICE serves at its offices on people CBP released without one "
+         "(parole, or a notice to report): administrative arrests that book no one in."),
     Term("book_ins", "ICE book-ins", "book-ins", "Admissions to ICE detention."),
     Term("book_ins_interior", "Book-ins after ICE arrests", "book-ins",
          "Admissions after an ICE arrest."),
@@ -166,15 +169,21 @@ OUTPUT_TERMS = (
          "Admissions of people CBP arrested."),
     Term("detained_adp", "People in ICE detention", "people (daily average)",
          "Average daily population in ICE detention."),
+    Term("detained_adp_border", "People in ICE detention after CBP arrests",
+         "people (daily average)",
+         "Average daily population in ICE detention of people CBP arrested."),
     Term("beds", "Usable detention beds", "beds", "Beds available for use."),
     Term("released_no_bed", "Released, no bed", "people",
          "People arrested or transferred whom no bed could hold, released to the docket."),
     Term("released_on_processing", "Released on processing", "people",
-         "People CBP transferred whom ICE booked in and released within days, on recognizance or "
-         "parole, with a Notice to Appear."),
+         "People CBP transferred whom ICE booked in and released after processing, on "
+         "recognizance or parole, with a Notice to Appear."),
     Term("released_for_beds", "Released to make room", "people",
          "Detained court cases held at ICE's discretion released on bond, parole or recognizance "
          "to make room for faster removals, or because beds were cut."),
+    Term("released_on_bond", "Released on bond", "people",
+         "Interior court cases held at ICE's discretion released on bond or conditional parole "
+         "(INA 236(a)) before their detained case ends; their case goes on."),
     Term("released_on_supervision", "Released on supervision", "people",
          "People with removal orders whom no seat can take soon, released on an order of "
          "supervision after custody review, with their final order."),

@@ -40,6 +40,7 @@ SERIES: dict[str, str] = {
     "book_ins_cbp": "book_ins_border",
     "book_ins_ice": "book_ins_interior",
     "adp": "detained_adp",
+    "adp_cbp": "detained_adp_border",
     "atd_enrolled": "atd_enrolled",
     "court_receipts": "court_receipts",
     "court_completions": "court_completions",
