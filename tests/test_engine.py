@@ -257,15 +257,22 @@ def test_border_cases_released_on_processing_are_book_ins_that_hold_no_bed():
     assert freed["removals_border"].sum() < held["removals_border"].sum() * 0.9
 
 
-def test_bond_releases_interior_court_cases_held_at_discretion_only():
-    # INA 236(a): bond for interior cases outside the mandatory classes, their case going on;
-    # none when every case is mandatory, more (and fewer held, fewer removed) as the share rises
+def test_bond_releases_court_cases_held_at_discretion_only():
+    # INA 236(a): bond for cases outside the mandatory classes, their case going on; for border
+    # cases only while the law in force allows it; more (and fewer held, fewer removed) as the
+    # share rises
     def run_with(share, mandatory=0.6):
         return _run("fy2019", **{"detention.bond_release_share": share,
                                  "pathways.mandatory_detention_share": mandatory}).fiscal_years
     none, some, most = run_with(0.0), run_with(0.3), run_with(0.7)
     assert none["released_on_bond"].sum() == 0.0
-    assert run_with(0.7, mandatory=1.0)["released_on_bond"].sum() == pytest.approx(0, abs=1e-6)
+    # everyone in the mandatory classes: only border cases are released, while the law lets them
+    all_mandatory = {"pathways.mandatory_detention_share": 1.0}
+    border_only = _run("fy2019", **all_mandatory, **{"detention.bond_release_share": 0.7})
+    no_border_bond = _run("fy2019", **all_mandatory, **{
+        "detention.bond_release_share": 0.7, "detention.border_bond_eligible_share": 0.0})
+    assert border_only.fiscal_years["released_on_bond"].sum() > 1_000
+    assert no_border_bond.fiscal_years["released_on_bond"].sum() == pytest.approx(0, abs=1e-6)
     assert 1_000 < some["released_on_bond"].sum() < most["released_on_bond"].sum()
     assert most["detained_adp"].mean() < some["detained_adp"].mean() < none["detained_adp"].mean()
     assert most["removals_interior"].sum() < none["removals_interior"].sum()
@@ -284,7 +291,8 @@ def test_notices_to_appear_served_by_ice_later_are_arrests_with_no_book_in():
     # (those served join the docket, which ICE's teams also search: a few more arrests follow)
     assert half["book_ins_interior"].to_numpy() == pytest.approx(
         none["book_ins_interior"].to_numpy(), rel=0.05)
-    assert half["court_receipts"].sum() > none["court_receipts"].sum() + 0.9 * served
+    # (less the share of Notices to Appear never filed)
+    assert half["court_receipts"].sum() > none["court_receipts"].sum() + 0.8 * served
 
 
 def test_no_beds_means_no_removals_through_ice_beds():
@@ -405,8 +413,11 @@ def test_court_cases_are_conserved():
     assert change == pytest.approx(flows, rel=1e-6, abs=1.0)
 
 
+# one charter flight a day (FY2019 flew several): the air groups wait for seats. At half a flight a
+# day, +10% flights moves so few seats that +10% jail cooperation (more Mexicans arrested, removed
+# by land) gains about as much: two channels then bind side by side
 @pytest.mark.parametrize(("changes", "expected"), [
-    ({"removal.charter_flights_per_day": 0.5}, "charter_flights"),
+    ({"removal.charter_flights_per_day": 1.0}, "charter_flights"),
     ({"detention.beds": 8_000, "detention.border_bed_share": 0.2}, "beds"),
 ])
 def test_the_named_bottleneck_is_the_constructed_one_and_has_the_largest_shadow_value(

@@ -127,6 +127,7 @@ INPUTS: tuple[str, ...] = (
     "detention.release_after_days",
     "detention.no_removal_release_days",
     "detention.bond_release_share",
+    "detention.border_bond_eligible_share",
     "detention.atd_share",
     "detention.atd_days",
     # courts (EOIR) and the Board of Immigration Appeals
@@ -657,16 +658,17 @@ def border(pv, pop, months, wants, ready, rec):
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
         served = (released - nta) * pv[P.border_release_ice_nta_share]
+        served_filed = served * (1.0 - pv[P.border_nta_never_filed_share])
         ready[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
-        put(pop, months, RECENT, DOCKET, g, filed + processed + served)
-        put(pop, months, RECENT, NO_CONTACT, g, nta - filed)
+        put(pop, months, RECENT, DOCKET, g, filed + processed + served_filed)
+        put(pop, months, RECENT, NO_CONTACT, g, nta - filed + served - served_filed)
         put(pop, months, RECENT, PROTECTED, g, released - nta - served)
         rec[R.returns_cbp] += returned
         rec[R.removals_cbp_executed] += summary - by_ice
         rec[R.inflow_border_releases] += released
-        rec[R.court_receipts] += filed + processed + served
+        rec[R.court_receipts] += filed + processed + served_filed
         rec[R.released_on_processing] += processed
         rec[R.arrests_processing] += served
         left += returned + summary - by_ice
@@ -865,7 +867,8 @@ def bed_classes(pv, wants, post, demand):
     """The day's demand for beds by class, the fastest removals first.
 
     Summary cases and fear claims (detention the law requires, and days from removal) come
-    first: Mexicans, removed by land, (0) before the others, who wait for a flight (1); then final
+    first: Mexicans' summary cases, removed by land, (0) before the others and fear claims, which
+    wait for a flight or a screening (1); then final
     orders (2); stipulated and voluntary-departure cases (3); court cases in the
     mandatory-detention classes (4); discretionary court cases, border ones included (5).
     """
@@ -876,9 +879,7 @@ def bed_classes(pv, wants, post, demand):
     interior_court = kind_total(wants, K_COURT) - border_court
     summary = (kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
                + kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE))
-    by_land = 0.0
-    for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-        by_land += row(wants, kind, MEXICO)
+    by_land = row(wants, K_ER, MEXICO) + row(wants, K_REINSTATE, MEXICO)
     demand[0] = by_land
     demand[1] = max(summary - by_land, 0.0)
     demand[2] = kind_total(post, JUDGE)
@@ -890,8 +891,9 @@ def bed_classes(pv, wants, post, demand):
 @njit(cache=True, error_model="numpy")
 def fill_border_room(wants, room, released):
     """Keep the people CBP arrested whom the border's share of beds can hold, the fastest
-    removals first: summary cases of Mexicans (removed by land), then other summary cases, then
-    court cases; the rest are released (``released``) and ``wants`` keeps those held."""
+    removals first: summary cases of Mexicans (removed by land), then other summary cases and
+    fear claims, then court cases; the rest are released (``released``) and ``wants`` keeps those
+    held."""
     for step in range(3):
         n = 0.0
         for kind in range(N_KIND):
@@ -909,10 +911,11 @@ def fill_border_room(wants, room, released):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _border_step(kind, g):
-    """Order in which border cases keep a bed: 0 Mexican summary, 1 other summary, 2 court."""
+    """Order in which border cases keep a bed: 0 Mexican summary cases (no fear claim), 1 other
+    summary cases and fear claims, 2 court cases."""
     if kind == K_COURT:
         return 2
-    return 0 if g == MEXICO else 1
+    return 0 if g == MEXICO and kind in (K_ER, K_REINSTATE) else 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -971,26 +974,29 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too, origi
 
 @njit(cache=True, error_model="numpy")
 def release_on_bond(pv, pop, months, det, discretionary):
-    """Interior court cases held at ICE's discretion, released on bond before their case ends.
+    """Court cases held at ICE's discretion, released on bond or parole before their case ends.
 
     INA 236(a) lets ICE, or a judge at a bond hearing, release a person in proceedings who is not
-    in a mandatory-detention class on bond or conditional parole. ``detention.bond_release_share``
-    is the share so released before a detained case that took ``courts.detained_case_days`` would
-    end: a daily rate of share / ((1 - share) x days), competing with the case's end. Border cases
-    (parole, not bond, for arriving people) are not released here. Returns the number released;
-    they join the docket, their case going on.
+    in a mandatory-detention class on bond or conditional parole; people CBP arrested between the
+    ports entered without inspection and had the same hearings, until the law in force treated
+    them as applicants for admission, held under INA 235(b) (the share
+    ``detention.border_bond_eligible_share``). ``detention.bond_release_share`` is the share so
+    released before a detained case that took ``courts.detained_case_days`` would end: a daily
+    rate of share / ((1 - share) x days), competing with the case's end. Returns the number
+    released; they join the docket, their case going on.
     """
     share = min(max(pv[P.detention_bond_release_share], 0.0), 0.99)
     if share <= 0.0:
         return 0.0
     rate = min(share / ((1.0 - share) * max(pv[P.courts_detained_case_days], 1.0)), 1.0)
     out = 0.0
-    for o in range(BORDER):
+    for o in range(N_ORIGIN):
         pool = 0.0
         for g in range(N_GROUP):
             pool += discretionary[g, o]
-        if pool > _EPS:
-            out += release_court_cases(pop, months, det, discretionary, pool * rate, False, o)
+        here = rate * pv[P.detention_border_bond_eligible_share] if o == BORDER else rate
+        if pool > _EPS and here > 0.0:
+            out += release_court_cases(pop, months, det, discretionary, pool * here, False, o)
     return out
 
 
@@ -1546,8 +1552,9 @@ def _simulate_draw(
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 kept = 0.0
-                summary_share = admitted[0] if g == MEXICO else admitted[1]
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                    land = g == MEXICO and kind in (K_ER, K_REINSTATE)
+                    summary_share = admitted[0] if land else admitted[1]
                     det[kind, g, o] += wants[kind, g, o] * summary_share
                     kept += wants[kind, g, o] * summary_share
                     wanted[o] += wants[kind, g, o]

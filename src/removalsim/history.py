@@ -75,6 +75,7 @@ KNOWN_METRICS = frozenset(
         "book_ins",
         "book_ins_cbp",
         "book_ins_ice",
+        "book_outs_bonded",
         "book_outs_final",
         "book_outs_released",
         "book_outs_to_removal",

@@ -520,8 +520,9 @@ class Replica:
             # released without an NTA; ICE serves one on some at its office later (an arrest,
             # not a book-in)
             served = self.rng.binomial(released - nta, p["border.release_ice_nta_share"])
-            self._put(RECENT, DOCKET, g, filed + served)
-            self._put(RECENT, NO_CONTACT, g, nta - filed)
+            served_filed = self.rng.binomial(served, 1.0 - p["border.nta_never_filed_share"])
+            self._put(RECENT, DOCKET, g, filed + served_filed)
+            self._put(RECENT, NO_CONTACT, g, nta - filed + served - served_filed)
             self._put(RECENT, PROTECTED, g, released - nta - served)
             for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
                 self.env.process(self._staging(Person(g, BORDER, entry=self.months)))
@@ -666,10 +667,11 @@ class Replica:
                 if self.recording:
                     self.arrests_total += 1
 
-    @staticmethod
-    def _priority(person: Person) -> tuple[int, int]:
-        """Bed class, fastest removals first; summary cases of Mexicans (by land) before others."""
-        return person.bed_class, int(person.bed_class == SUMMARY and person.group != MEXICO)
+    def _priority(self, person: Person) -> tuple[int, int]:
+        """Bed class, fastest removals first; summary cases of Mexicans (by land, no fear claim)
+        before other summary cases and fear claims."""
+        land = person.group == MEXICO and person.kind != self._fear
+        return person.bed_class, int(person.bed_class == SUMMARY and not land)
 
     def _make_room(self, origin: int | None = None) -> bool:
         """Release one court case held at ICE's discretion (of ``origin``, if given), chosen at
@@ -715,7 +717,7 @@ class Replica:
     def _court(self, person: Person) -> Iterator[simpy.Event]:
         """A detained court case: preparation, then a hearing in turn."""
         self.court_cases[person] = None
-        if person.bed_class == DISCRETIONARY and person.origin != BORDER and not person.bond_clock:
+        if person.bed_class == DISCRETIONARY and not person.bond_clock:
             person.bond_clock = True
             self.env.process(self._bond(person))
         yield self._exponential(self.p["courts.detained_case_days"])
@@ -723,16 +725,23 @@ class Replica:
             self._enqueue(self.judges, self.judge_queue, person)
 
     def _bond(self, person: Person) -> Iterator[simpy.Event]:
-        """Bond (INA 236(a)) for an interior case held at ICE's discretion: released, the case
-        going on, unless the case ends first. The rate makes the share released before a case of
-        the usual detained length ends ``detention.bond_release_share``."""
-        share = min(max(self.p["detention.bond_release_share"], 0.0), 0.99)
-        if share <= 0.0:
-            return
-        days = max(self.p["courts.detained_case_days"], 1.0)
-        yield self._exponential((1.0 - share) * days / share)
-        if person in self.court_cases and person.in_bed and person.bed_class == DISCRETIONARY:
-            self._release_court_case(person)
+        """Bond or parole (INA 236(a)) for a court case held at ICE's discretion: released, the
+        case going on, unless the case ends first. The rate makes the share released before a case
+        of the usual detained length ends ``detention.bond_release_share``; for people CBP
+        arrested, a release is taken with the probability the law in force allows
+        (``detention.border_bond_eligible_share``, a thinning of the same clock)."""
+        while person in self.court_cases and person.in_bed and person.bed_class == DISCRETIONARY:
+            share = min(max(self.p["detention.bond_release_share"], 0.0), 0.99)
+            if share <= 0.0:
+                return
+            days = max(self.p["courts.detained_case_days"], 1.0)
+            yield self._exponential((1.0 - share) * days / share)
+            eligible = (self.p["detention.border_bond_eligible_share"]
+                        if person.origin == BORDER else 1.0)
+            if (person in self.court_cases and person.in_bed
+                    and person.bed_class == DISCRETIONARY and self.rng.random() < eligible):
+                self._release_court_case(person)
+                return
 
     def _appeal(self, person: Person) -> Iterator[simpy.Event]:
         yield self._exponential(BIA_DETAINED_DAYS)

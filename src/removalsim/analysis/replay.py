@@ -41,6 +41,7 @@ SERIES: dict[str, str] = {
     "book_ins_ice": "book_ins_interior",
     "adp": "detained_adp",
     "adp_cbp": "detained_adp_border",
+    "book_outs_bonded": "released_on_bond",
     "atd_enrolled": "atd_enrolled",
     "court_receipts": "court_receipts",
     "court_completions": "court_completions",
