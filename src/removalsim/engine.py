@@ -866,35 +866,35 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
 def bed_classes(pv, wants, post, demand):
     """The day's demand for beds by class, the fastest removals first.
 
-    Summary cases and fear claims (detention the law requires, and days from removal) come
-    first: Mexicans' summary cases, removed by land, (0) before the others and fear claims, which
-    wait for a flight or a screening (1); then final
-    orders (2); stipulated and voluntary-departure cases (3); court cases in the
-    mandatory-detention classes (4); discretionary court cases, border ones included (5).
+    Summary cases (detention the law requires, and days from removal) come first: Mexicans',
+    removed by land (0), before the others', which wait for a flight (1); then final orders, also
+    held by law during the removal period (2); stipulated and voluntary-departure cases (3); fear
+    claims, held by law but weeks from a screening (4); court cases in the mandatory-detention
+    classes (5); discretionary court cases, border ones included (6).
     """
     mandatory = pv[P.pathways_mandatory_detention_share]
     border_court = 0.0
     for g in range(N_GROUP):
         border_court += wants[K_COURT, g, BORDER]
     interior_court = kind_total(wants, K_COURT) - border_court
-    summary = (kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
-               + kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE))
+    summary = kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
     by_land = row(wants, K_ER, MEXICO) + row(wants, K_REINSTATE, MEXICO)
     demand[0] = by_land
     demand[1] = max(summary - by_land, 0.0)
     demand[2] = kind_total(post, JUDGE)
     demand[3] = kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED)
-    demand[4] = interior_court * mandatory
-    demand[5] = interior_court * (1.0 - mandatory) + border_court
+    demand[4] = kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE)
+    demand[5] = interior_court * mandatory
+    demand[6] = interior_court * (1.0 - mandatory) + border_court
 
 
 @njit(cache=True, error_model="numpy")
 def fill_border_room(wants, room, released):
     """Keep the people CBP arrested whom the border's share of beds can hold, the fastest
-    removals first: summary cases of Mexicans (removed by land), then other summary cases and
+    removals first: summary cases of Mexicans (removed by land), then other summary cases, then
     fear claims, then court cases; the rest are released (``released``) and ``wants`` keeps those
     held."""
-    for step in range(3):
+    for step in range(4):
         n = 0.0
         for kind in range(N_KIND):
             for g in range(N_GROUP):
@@ -911,11 +911,13 @@ def fill_border_room(wants, room, released):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _border_step(kind, g):
-    """Order in which border cases keep a bed: 0 Mexican summary cases (no fear claim), 1 other
-    summary cases and fear claims, 2 court cases."""
+    """Order in which border cases keep a bed: 0 Mexican summary cases, 1 other summary cases, 2
+    fear claims, 3 court cases."""
     if kind == K_COURT:
+        return 3
+    if kind in (K_FEAR_ER, K_FEAR_REINSTATE):
         return 2
-    return 0 if g == MEXICO and kind in (K_ER, K_REINSTATE) else 1
+    return 0 if g == MEXICO else 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -1404,8 +1406,8 @@ def _simulate_draw(
     released = np.zeros((N_GROUP, N_ORIGIN))
     discretionary = np.zeros((N_GROUP, N_ORIGIN))  # of det[K_COURT]: held at ICE's discretion
     arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
-    admitted = np.zeros(6)
-    demand = np.zeros(6)
+    admitted = np.zeros(7)
+    demand = np.zeros(7)
     rec = np.zeros(N_RECORD)
     # work space of the stages, allocated once
     leads = np.zeros((N_COHORT, N_STATUS, N_GROUP))
@@ -1534,7 +1536,7 @@ def _simulate_draw(
         # releases people it holds at its discretion to make room for them, so more beds never
         # hold fewer of the fast cases
         bed_classes(pv, wants, post, demand)
-        short = (demand[0] + demand[1] + demand[2] + demand[3] + demand[4]
+        short = (demand[0] + demand[1] + demand[2] + demand[3] + demand[4] + demand[5]
                  - max(usable - occupancy, 0.0))
         if short > _EPS:
             bumped += release_court_cases(pop, months, det, discretionary, short, False, -1)
@@ -1544,17 +1546,19 @@ def _simulate_draw(
         admit(demand, max(usable - occupancy, 0.0), admitted)
         stop = pv[P.detention_when_full] > 0.5
         bed_bound = admitted.min() < 1.0 - 1e-12
-        at_discretion = (1.0 - mandatory) * admitted[5]  # interior court cases held, bondable
-        court_share = mandatory * admitted[4] + at_discretion
-        border_court_share = admitted[5]
+        at_discretion = (1.0 - mandatory) * admitted[6]  # interior court cases held, bondable
+        court_share = mandatory * admitted[5] + at_discretion
+        border_court_share = admitted[6]
         wanted[:] = pre_refused  # turned away before admission: no transport soon
         held[:] = 0.0
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 kept = 0.0
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                    land = g == MEXICO and kind in (K_ER, K_REINSTATE)
-                    summary_share = admitted[0] if land else admitted[1]
+                    if kind in (K_FEAR_ER, K_FEAR_REINSTATE):
+                        summary_share = admitted[4]
+                    else:
+                        summary_share = admitted[0] if g == MEXICO else admitted[1]
                     det[kind, g, o] += wants[kind, g, o] * summary_share
                     kept += wants[kind, g, o] * summary_share
                     wanted[o] += wants[kind, g, o]

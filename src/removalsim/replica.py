@@ -667,11 +667,15 @@ class Replica:
                 if self.recording:
                     self.arrests_total += 1
 
-    def _priority(self, person: Person) -> tuple[int, int]:
-        """Bed class, fastest removals first; summary cases of Mexicans (by land, no fear claim)
-        before other summary cases and fear claims."""
-        land = person.group == MEXICO and person.kind != self._fear
-        return person.bed_class, int(person.bed_class == SUMMARY and not land)
+    def _priority(self, person: Person) -> int:
+        """Rank for a bed, the fastest removals first (as the engine's ``bed_classes``): summary
+        cases of Mexicans (by land), other summary cases, final orders, stipulated and
+        voluntary-departure cases, fear claims, court cases (mandatory, then discretionary)."""
+        if person.bed_class == SUMMARY:
+            if person.kind == self._fear:
+                return 4
+            return 0 if person.group == MEXICO else 1
+        return {FINAL_ORDER: 2, QUICK_ORDER: 3, MANDATORY_COURT: 5}.get(person.bed_class, 6)
 
     def _make_room(self, origin: int | None = None) -> bool:
         """Release one court case held at ICE's discretion (of ``origin``, if given), chosen at
