@@ -877,47 +877,43 @@ def bed_classes(pv, wants, post, demand):
     for g in range(N_GROUP):
         border_court += wants[K_COURT, g, BORDER]
     interior_court = kind_total(wants, K_COURT) - border_court
-    summary = kind_total(wants, K_ER) + kind_total(wants, K_REINSTATE)
-    by_land = row(wants, K_ER, MEXICO) + row(wants, K_REINSTATE, MEXICO)
-    demand[0] = by_land
-    demand[1] = max(summary - by_land, 0.0)
+    demand[:] = 0.0
+    for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+        for g in range(N_GROUP):
+            demand[summary_class(kind, g)] += row(wants, kind, g)
     demand[2] = kind_total(post, JUDGE)
     demand[3] = kind_total(post, STIPULATED) + kind_total(post, VD_DETAINED)
-    demand[4] = kind_total(wants, K_FEAR_ER) + kind_total(wants, K_FEAR_REINSTATE)
     demand[5] = interior_court * mandatory
     demand[6] = interior_court * (1.0 - mandatory) + border_court
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def summary_class(kind, g):
+    """Bed class (``bed_classes``) of a summary case or fear claim of group ``g``: 0 Mexicans'
+    summary cases, 1 the others', 4 fear claims."""
+    if kind in (K_FEAR_ER, K_FEAR_REINSTATE):
+        return 4
+    return 0 if g == MEXICO else 1
+
+
 @njit(cache=True, error_model="numpy")
 def fill_border_room(wants, room, released):
-    """Keep the people CBP arrested whom the border's share of beds can hold, the fastest
-    removals first: summary cases of Mexicans (removed by land), then other summary cases, then
-    fear claims, then court cases; the rest are released (``released``) and ``wants`` keeps those
-    held."""
-    for step in range(4):
+    """Keep the people CBP arrested whom the border's share of beds can hold, class by class in
+    the order of ``bed_classes`` (their court cases, held at discretion, last); the rest are
+    released (``released``) and ``wants`` keeps those held."""
+    for cls in (0, 1, 4, 6):
         n = 0.0
         for kind in range(N_KIND):
             for g in range(N_GROUP):
-                if _border_step(kind, g) == step:
+                if (6 if kind == K_COURT else summary_class(kind, g)) == cls:
                     n += wants[kind, g, BORDER]
         keep = min(1.0, max(room, 0.0) / n) if n > _EPS else 1.0
         room -= n * keep
         for kind in range(N_KIND):
             for g in range(N_GROUP):
-                if _border_step(kind, g) == step:
+                if (6 if kind == K_COURT else summary_class(kind, g)) == cls:
                     released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
                     wants[kind, g, BORDER] *= keep
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _border_step(kind, g):
-    """Order in which border cases keep a bed: 0 Mexican summary cases, 1 other summary cases, 2
-    fear claims, 3 court cases."""
-    if kind == K_COURT:
-        return 3
-    if kind in (K_FEAR_ER, K_FEAR_REINSTATE):
-        return 2
-    return 0 if g == MEXICO else 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -1555,12 +1551,9 @@ def _simulate_draw(
             for o in range(N_ORIGIN):
                 kept = 0.0
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                    if kind in (K_FEAR_ER, K_FEAR_REINSTATE):
-                        summary_share = admitted[4]
-                    else:
-                        summary_share = admitted[0] if g == MEXICO else admitted[1]
-                    det[kind, g, o] += wants[kind, g, o] * summary_share
-                    kept += wants[kind, g, o] * summary_share
+                    share = admitted[summary_class(kind, g)]
+                    det[kind, g, o] += wants[kind, g, o] * share
+                    kept += wants[kind, g, o] * share
                     wanted[o] += wants[kind, g, o]
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants[K_COURT, g, o] * share
@@ -1663,7 +1656,7 @@ def _simulate_draw(
                     det[kind, g, o] -= out
                     wait[r, g, o] += out
 
-        # --- bond: interior court cases held at ICE's discretion, released before their case ends
+        # --- bond: court cases held at ICE's discretion, released before their case ends
         rec[R.released_on_bond] = release_on_bond(pv, pop, months, det, discretionary)
         atd_new += rec[R.released_on_bond]
 

@@ -182,8 +182,8 @@ OUTPUT_TERMS = (
          "Detained court cases held at ICE's discretion released on bond, parole or recognizance "
          "to make room for faster removals, or because beds were cut."),
     Term("released_on_bond", "Released on bond", "people",
-         "Interior court cases held at ICE's discretion released on bond or conditional parole "
-         "(INA 236(a)) before their detained case ends; their case goes on."),
+         "Court cases held at ICE's discretion released on bond or conditional parole (INA "
+         "236(a)) before their detained case ends; their case goes on."),
     Term("released_on_supervision", "Released on supervision", "people",
          "People with removal orders whom no seat can take soon, released on an order of "
          "supervision after custody review, with their final order."),

@@ -88,8 +88,8 @@ DEFAULT_ITEMS: tuple[FitItem, ...] = (
     FitItem("courts.hearings_per_judge_year", REPLAY_START, "judge productivity"),
     FitItem("detention.summary_days", REPLAY_START, "stay before a summary removal"),
     FitItem("detention.usable_share", REPLAY_START, "people held per funded bed"),
-    FitItem("detention.bond_release_share", REPLAY_START, "interior court cases released on bond "
-            "before their detained case ends"),
+    FitItem("detention.bond_release_share", REPLAY_START, "court cases held at discretion "
+            "released on bond before their detained case ends"),
     FitItem("border.transfer_summary_share", REPLAY_START, "summary cases among CBP transfers"),
     FitItem("border.release_ice_nta_share", REPLAY_START, "people released at the border without "
             "a Notice to Appear whom ICE serves one later (an arrest, no book-in)"),
