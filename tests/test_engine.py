@@ -257,6 +257,31 @@ def test_border_cases_released_on_processing_are_book_ins_that_hold_no_bed():
     assert freed["removals_border"].sum() < held["removals_border"].sum() * 0.9
 
 
+def test_when_cbp_stops_releasing_those_it_held_are_removed_from_its_custody():
+    # from June 2024 CBP released fewer of the people it apprehended, and none from 20 January
+    # 2025: the others were removed from CBP custody (expedited removal or reinstatement), with
+    # no ICE bed; where a country takes no removals, they are still released
+    accepting = {"removal.recalcitrant_accepting_share": 1.0}
+    usual = _run("fy2019", **accepting, **{"border.release_factor": 1.0})
+    none = _run("fy2019", **accepting, **{"border.release_factor": 0.0})
+    released = usual.daily_record[:, K["inflow_border_releases"]].sum()
+    assert released > 100_000
+    assert none.daily_record[:, K["inflow_border_releases"]].sum() == pytest.approx(0, abs=1e-6)
+
+    def summary(result):
+        daily = result.daily_record
+        return daily[:, K["removals_cbp_executed"]].sum() + result.headline[
+            "removals_by_route"]["cbp_custody"]
+
+    # (CBP custody removals are flows of the border step alone: the gain is what was released)
+    assert summary(none) == pytest.approx(summary(usual) + released, rel=0.02)
+    assert none.headline["removals_by_route"]["cbp_custody"] > usual.headline[
+        "removals_by_route"]["cbp_custody"]
+    closed = _run("fy2019", **{"removal.recalcitrant_accepting_share": 0.0,
+                               "border.release_factor": 0.0})
+    assert closed.daily_record[:, K["inflow_border_releases"]].sum() > 1_000
+
+
 def test_bond_releases_court_cases_held_at_discretion_only():
     # INA 236(a): bond for cases outside the mandatory classes, their case going on; for border
     # cases only while the law in force allows it; more (and fewer held, fewer removed) as the

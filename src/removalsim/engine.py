@@ -78,6 +78,7 @@ INPUTS: tuple[str, ...] = (
     "border.transfer_share",
     "border.transfer_release_share",
     "border.transfer_summary_share",
+    "border.release_factor",
     "border.release_nta_share",
     "border.nta_never_filed_share",
     "border.release_ice_nta_share",
@@ -649,9 +650,13 @@ def border(pv, pop, months, wants, ready, rec):
         returned = kept * pv[P.border_return_share] if g == MEXICO else 0.0
         share = (pv[P.border_mexico_cbp_custody_removal_share] if g == MEXICO
                  else pv[P.border_cbp_custody_removal_share])
-        if g == RECALCITRANT:  # no summary removal to a country that takes none: released
-            share *= pv[P.removal_recalcitrant_accepting_share]
-        summary = (kept - returned) * share
+        accepting = pv[P.removal_recalcitrant_accepting_share] if g == RECALCITRANT else 1.0
+        # no summary removal to a country that takes none: released
+        summary = (kept - returned) * share * accepting
+        # where policy cut CBP's releases, those it no longer releases are removed from its
+        # custody (expedited removal or reinstatement), if their country takes them
+        usual = kept - returned - summary
+        summary += usual * (1.0 - pv[P.border_release_factor]) * accepting
         released = kept - returned - summary
         by_ice = summary * pv[P.border_ice_executed_share]
         to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])

@@ -509,8 +509,12 @@ class Replica:
                 summary_share = p["border.mexico_cbp_custody_removal_share"]
             else:
                 summary_share = p["border.cbp_custody_removal_share"]
-            if g == RECALCITRANT:  # no removal where the country takes none
-                summary_share *= p["removal.recalcitrant_accepting_share"]
+            accepting = p["removal.recalcitrant_accepting_share"] if g == RECALCITRANT else 1.0
+            # no removal where the country takes none; where policy cut CBP's releases, those
+            # it no longer releases are removed from its custody
+            summary_share *= accepting
+            summary_share += ((1.0 - summary_share) * (1.0 - p["border.release_factor"])
+                              * accepting)
             summary = self.rng.binomial(n, summary_share)
             by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
             to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
