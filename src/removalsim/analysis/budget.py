@@ -30,6 +30,7 @@ from removalsim.analysis.goal import (
     greedy_path,
     outside_costs,
     required,
+    rounded,
 )
 from removalsim.yamlio import InputError
 
@@ -175,6 +176,6 @@ def spend(scenario: str | Scenario, usd_per_year: float, years: float) -> Purcha
             else:
                 hi = mid
         added = between(before, after, lo)
-    added = {n: round(v, 4) for n, v in added.items() if v > 0}
+    added = rounded(added, evaluate)
     return Purchase(run(base), run(evaluate.scenario_for(added)), evaluate.bounds, usd_per_year,
                     added, evaluate.runs + 2, ended)

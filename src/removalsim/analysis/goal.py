@@ -507,6 +507,17 @@ def between(a: dict[str, float], b: dict[str, float], t: float) -> dict[str, flo
     return {n: a.get(n, 0.0) + t * (b.get(n, 0.0) - a.get(n, 0.0)) for n in names}
 
 
+def rounded(added: dict[str, float], evaluate: Evaluator) -> dict[str, float]:
+    """A plan's additions to 4 decimals, never past what a lever can reach in time.
+
+    Rounding to the nearest could step over a lever's bound (4508.2192 officers where 4508.21918
+    can be sworn in time): the value at the bound is kept exact.
+    """
+    reach = evaluate.bounds.reach
+    return {n: min(round(v, 4), reach[n].max_added) if n in reach else round(v, 4)
+            for n, v in added.items() if v > 0}
+
+
 def bisect(lo: float, hi: float, ok: Callable[[float], bool], rounds: int = _BISECT) -> float:
     """The smallest ``t`` in [lo, hi] with ``ok(t)``, given ``ok(hi)`` and monotone ``ok``."""
     for _ in range(rounds):
@@ -711,7 +722,7 @@ def solve_goal(scenario: str | Scenario, removals: int, years: float,
             notes.append("the greedy path stalled; the plan is the all-levers-at-their-bound plan,"
                          " pruned")
             added = _prune(evaluate, full)
-    added = {n: round(v, 4) for n, v in added.items() if v > 0}
+    added = rounded(added, evaluate)
     result = run(evaluate.scenario_for(added))
     reached = result.headline["years_to_target"] is not None
     return GoalPlan(baseline, result, evaluate.bounds, False, reached, added,
