@@ -261,7 +261,10 @@ def test_when_cbp_stops_releasing_those_it_held_are_removed_from_its_custody():
     # from June 2024 CBP released fewer of the people it apprehended, and none from 20 January
     # 2025: the others were removed from CBP custody (expedited removal or reinstatement), with
     # no ICE bed; where a country takes no removals, they are still released
-    accepting = {"removal.recalcitrant_accepting_share": 1.0}
+    # (with seats to spare: ICE flies the non-Mexicans removed from CBP custody, and they wait
+    # there for a seat)
+    accepting = {"removal.recalcitrant_accepting_share": 1.0,
+                 "removal.charter_flights_per_day": 60.0}
     usual = _run("fy2019", **accepting, **{"border.release_factor": 1.0})
     none = _run("fy2019", **accepting, **{"border.release_factor": 0.0})
     released = usual.daily_record[:, K["inflow_border_releases"]].sum()
@@ -280,6 +283,28 @@ def test_when_cbp_stops_releasing_those_it_held_are_removed_from_its_custody():
     closed = _run("fy2019", **{"removal.recalcitrant_accepting_share": 0.0,
                                "border.release_factor": 0.0})
     assert closed.daily_record[:, K["inflow_border_releases"]].sum() > 1_000
+
+
+def test_only_mexicans_are_removed_by_cbp_and_ice_flies_the_others_from_its_custody():
+    # CBP removes Mexicans over land; ICE Air flies every other nationality home, so their
+    # removals from CBP custody are ICE removals whatever share of the Mexicans' ICE carries out
+    no_mexicans = {"border.mexico_cbp_custody_removal_share": 0.0, "border.release_factor": 1.0,
+                   "border.cbp_custody_removal_share": 0.05, "border.ice_executed_share": 0.0,
+                   "removal.recalcitrant_accepting_share": 1.0}
+    result = _run("fy2019", **no_mexicans)
+    assert result.daily_record[:, K["removals_cbp_executed"]].sum() == pytest.approx(
+        0.0, abs=1e-6)
+    assert result.headline["removals_by_route"]["cbp_custody"] > 10_000
+    mexicans = _run("fy2019", **{**no_mexicans, "border.mexico_cbp_custody_removal_share": 0.7})
+    assert mexicans.daily_record[:, K["removals_cbp_executed"]].sum() > 10_000
+
+
+def test_mexicans_in_summary_cases_leave_detention_sooner_than_those_flown_home():
+    # removal by land needs no flight or travel document: the Mexicans' own processing days set
+    # their stay, and a longer one holds more people
+    quick = _run("fy2019", **{"detention.mexico_summary_days": 3.0}).fiscal_years
+    slow = _run("fy2019", **{"detention.mexico_summary_days": 30.0}).fiscal_years
+    assert slow["detained_adp"].iloc[0] > quick["detained_adp"].iloc[0] + 1_000
 
 
 def test_bond_releases_court_cases_held_at_discretion_only():
@@ -438,11 +463,13 @@ def test_court_cases_are_conserved():
     assert change == pytest.approx(flows, rel=1e-6, abs=1.0)
 
 
-# one charter flight a day (FY2019 flew several): the air groups wait for seats. At half a flight a
-# day, +10% flights moves so few seats that +10% jail cooperation (more Mexicans arrested, removed
-# by land) gains about as much: two channels then bind side by side
+# one charter flight a day and no commercial seats (FY2019 flew several charters a day): the air
+# groups wait for seats. With commercial seats left in, +10% flights moves so few seats that +10%
+# jail cooperation (more Mexicans arrested, removed by land within days) gains more: two channels
+# then bind side by side
 @pytest.mark.parametrize(("changes", "expected"), [
-    ({"removal.charter_flights_per_day": 1.0}, "charter_flights"),
+    ({"removal.charter_flights_per_day": 1.0, "removal.commercial_per_day": 0.0},
+     "charter_flights"),
     ({"detention.beds": 8_000, "detention.border_bed_share": 0.2}, "beds"),
 ])
 def test_the_named_bottleneck_is_the_constructed_one_and_has_the_largest_shadow_value(

@@ -125,6 +125,7 @@ INPUTS: tuple[str, ...] = (
     "detention.build_beds_per_day",
     "detention.when_full",
     "detention.summary_days",
+    "detention.mexico_summary_days",
     "detention.release_after_days",
     "detention.no_removal_release_days",
     "detention.bond_release_share",
@@ -658,7 +659,8 @@ def border(pv, pop, months, wants, ready, rec):
         usual = kept - returned - summary
         summary += usual * (1.0 - pv[P.border_release_factor]) * accepting
         released = kept - returned - summary
-        by_ice = summary * pv[P.border_ice_executed_share]
+        # only ICE flies people home: CBP carries out removals of Mexicans by land, a share of them
+        by_ice = summary * pv[P.border_ice_executed_share] if g == MEXICO else summary
         to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
@@ -1653,8 +1655,10 @@ def _simulate_draw(
         rec[R.court_receipts] += pv[P.courts_other_receipts_per_year] / 365.0
 
         # --- summary cases are processed, then wait for documents like everyone else ---
-        summary_rate = 1.0 / pv[P.detention_summary_days]
+        # (Mexicans, removed by land, in days; the others wait for a flight's manifest)
         for g in range(N_GROUP):
+            summary_rate = 1.0 / (pv[P.detention_mexico_summary_days] if g == MEXICO
+                                  else pv[P.detention_summary_days])
             for o in range(N_ORIGIN):
                 for kind, r in ((K_ER, ER), (K_REINSTATE, REINSTATE)):
                     out = det[kind, g, o] * summary_rate

@@ -516,7 +516,9 @@ class Replica:
             summary_share += ((1.0 - summary_share) * (1.0 - p["border.release_factor"])
                               * accepting)
             summary = self.rng.binomial(n, summary_share)
-            by_ice = self.rng.binomial(summary, p["border.ice_executed_share"])
+            # only ICE flies people home: CBP removes a share of the Mexicans by land
+            by_ice = (self.rng.binomial(summary, p["border.ice_executed_share"]) if g == MEXICO
+                      else summary)
             to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
             released = n - summary
             nta = self.rng.binomial(released, p["border.release_nta_share"])
@@ -713,7 +715,8 @@ class Replica:
 
     def _summary(self, person: Person) -> Iterator[simpy.Event]:
         """Expedited removal or reinstatement: processing, then travel documents."""
-        yield self._exponential(self.p["detention.summary_days"])
+        yield self._exponential(self.p["detention.mexico_summary_days"] if person.group == MEXICO
+                                else self.p["detention.summary_days"])
         yield from self._documents(person)
 
     def _fear(self, person: Person) -> Iterator[simpy.Event]:

@@ -93,8 +93,8 @@ DEFAULT_ITEMS: tuple[FitItem, ...] = (
     FitItem("border.transfer_summary_share", REPLAY_START, "summary cases among CBP transfers"),
     FitItem("border.release_ice_nta_share", REPLAY_START, "people released at the border without "
             "a Notice to Appear whom ICE serves one later (an arrest, no book-in)"),
-    FitItem("border.ice_executed_share", REPLAY_START, "summary removals from CBP custody that "
-            "ICE carries out"),
+    FitItem("border.ice_executed_share", REPLAY_START, "summary removals of Mexicans from CBP "
+            "custody that ICE carries out"),
 )
 """What ``calibrate`` fits: behavioural values no statistic observes, each once for the whole
 record (no era constants). Sourced values (the fear-claim share, from GAO) are not fitted."""
