@@ -298,27 +298,33 @@ def _value(series, mult, add, lo, hi, t, d, p):
 # side instead of one after the other.
 @njit(cache=True, error_model="numpy", inline="always")
 def custody(det, wait, ready, zwait):
-    """ICE custody totals: (detained, waiting for documents, ready, of which waiting in CBP
-    custody, recalcitrant waiting past the document wait)."""
-    held = waiting = going = 0.0
+    """ICE custody totals: (detained, waiting for documents, ready, recalcitrant waiting past the
+    document wait, and those who wait in CBP custody for a document or a seat, in no ICE bed)."""
+    held = waiting = going = late = cbp = 0.0
     for k in range(N_KIND):  # N_KIND == N_ROUTE: the three arrays share a shape
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 held += det[k, g, o]
-                waiting += wait[k, g, o]
-                going += ready[k, g, o]
-    cbp = 0.0
-    for g in range(N_GROUP):
-        for o in range(N_ORIGIN):
-            cbp += ready[CBP, g, o]
-    return held, waiting, going, cbp, total(zwait)
+                if k == CBP:
+                    cbp += wait[k, g, o] + ready[k, g, o]
+                else:
+                    waiting += wait[k, g, o]
+                    going += ready[k, g, o]
+    for p in range(2):
+        for r in range(N_ROUTE):
+            for o in range(N_ORIGIN):
+                if r == CBP:
+                    cbp += zwait[p, r, o]
+                else:
+                    late += zwait[p, r, o]
+    return held, waiting, going, late, cbp
 
 
 @njit(cache=True, error_model="numpy", inline="always")
 def beds_used(det, wait, ready, zwait):
-    """People in ICE beds: everyone in custody but those waiting for transport in CBP custody."""
-    held, waiting, going, cbp, late = custody(det, wait, ready, zwait)
-    return held + waiting + going - cbp + late
+    """People in ICE beds: everyone in ICE custody (not those waiting in CBP custody)."""
+    held, waiting, going, late, _ = custody(det, wait, ready, zwait)
+    return held + waiting + going + late
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -328,16 +334,14 @@ def beds_used_by(det, wait, ready, zwait, o):
     for k in range(N_KIND):
         for g in range(N_GROUP):
             held += det[k, g, o]
-            waiting += wait[k, g, o]
-            going += ready[k, g, o]
-    cbp = 0.0
-    for g in range(N_GROUP):
-        cbp += ready[CBP, g, o]
+            if k != CBP:
+                waiting += wait[k, g, o]
+                going += ready[k, g, o]
     late = 0.0
     for p in range(2):
-        for r in range(N_ROUTE):
+        for r in range(N_ROUTE - 1):
             late += zwait[p, r, o]
-    return held + waiting + going - cbp + late
+    return held + waiting + going + late
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -611,7 +615,7 @@ def border_mix(pv):
 
 
 @njit(cache=True, error_model="numpy")
-def border(pv, pop, months, wants, ready, rec):
+def border(pv, pop, months, wants, wait, rec):
     """CBP custody: expulsions, returns and removals without an ICE bed; transfers; releases.
 
     Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
@@ -659,14 +663,15 @@ def border(pv, pop, months, wants, ready, rec):
         usual = kept - returned - summary
         summary += usual * (1.0 - pv[P.border_release_factor]) * accepting
         released = kept - returned - summary
-        # only ICE flies people home: CBP carries out removals of Mexicans by land, a share of them
+        # ICE flies home those Border Patrol holds; CBP removes a share of the Mexicans by land
         by_ice = summary * pv[P.border_ice_executed_share] if g == MEXICO else summary
         to_court = transfer * (1.0 - pv[P.border_transfer_summary_share])
         nta = released * pv[P.border_release_nta_share]
         filed = nta * (1.0 - pv[P.border_nta_never_filed_share])
         served = (released - nta) * pv[P.border_release_ice_nta_share]
         served_filed = served * (1.0 - pv[P.border_nta_never_filed_share])
-        ready[CBP, g, BORDER] += by_ice
+        # ICE's share waits in CBP custody for a travel document, then a seat (no ICE bed)
+        wait[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
         put(pop, months, RECENT, DOCKET, g, filed + processed + served_filed)
@@ -842,11 +847,13 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
             for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
                 queued += row(det, kind, g)
                 coming += row(wants, kind, g)
-            for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
+            for r in range(N_ROUTE - 1):  # the CBP route waits in CBP custody, not in ICE beds
                 queued += row(wait, r, g) + row(ready, r, g)
             coming += post_by_group[g]
-        if mode == 1:  # the recalcitrant waiting for a document; not those no country takes
-            queued += kind_total(zwait, ACCEPTING)
+        if mode == 1:  # the recalcitrant waiting for a document in ICE beds; not those no
+            for r in range(N_ROUTE - 1):  # country takes
+                for o in range(N_ORIGIN):
+                    queued += zwait[ACCEPTING, r, o]
         room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - queued,
                    0.0)
         if coming <= room or coming <= _EPS:
@@ -1210,7 +1217,7 @@ def review_custody(pv, ready, pop, months, rec):
         seated = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) == (mode == 0):
-                for r in range(N_ROUTE - 1):  # ready[CBP] waits in CBP custody, not in ICE beds
+                for r in range(N_ROUTE - 1):  # the CBP route waits in CBP custody, not in ICE beds
                     seated += row(ready, r, g)
         room = transport_capacity(pv, mode) * pv[P.detention_transport_wait_days]
         if seated <= room + _EPS:
@@ -1490,7 +1497,7 @@ def _simulate_draw(
         inflow_total += inflows(pv, pop, months, removed_yesterday, rec)
         wants[:] = 0.0
         post[:] = 0.0
-        arrived, left_border, air_taken = border(pv, pop, months, wants, ready, rec)
+        arrived, left_border, air_taken = border(pv, pop, months, wants, wait, rec)
         inflow_total += arrived
         exits_total += left_border
         for c in range(N_COHORT):
@@ -1737,8 +1744,8 @@ def _simulate_draw(
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
         # --- costs ---
-        in_det, in_wait, in_ready, in_cbp, in_zwait = custody(det, wait, ready, zwait)
-        occupancy = in_det + in_wait + in_ready - in_cbp + in_zwait
+        in_det, in_wait, in_ready, in_zwait, in_cbp = custody(det, wait, ready, zwait)
+        occupancy = in_det + in_wait + in_ready + in_zwait
         rec[R.cost_arrests] = (pv[P.arrests_officers] * pv[P.costs_officer_year_usd]
                                + pv[P.arrests_task_force_officers]
                                * pv[P.costs_task_force_officer_year_usd]) / 365.0
@@ -1779,7 +1786,7 @@ def _simulate_draw(
             continue
         binding[d, stage_bound] += 1
         rec[R.binding] = stage_bound
-        people = people + in_det + in_wait + in_ready + in_zwait + in_bia
+        people = people + in_det + in_wait + in_ready + in_zwait + in_cbp + in_bia
         rec[R.conservation_error] = abs(people + exits_total - start_total - inflow_total) / max(
             start_total + inflow_total, 1.0)
 

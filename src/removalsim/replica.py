@@ -516,7 +516,7 @@ class Replica:
             summary_share += ((1.0 - summary_share) * (1.0 - p["border.release_factor"])
                               * accepting)
             summary = self.rng.binomial(n, summary_share)
-            # only ICE flies people home: CBP removes a share of the Mexicans by land
+            # ICE flies home those Border Patrol holds; CBP removes a share of the Mexicans by land
             by_ice = (self.rng.binomial(summary, p["border.ice_executed_share"]) if g == MEXICO
                       else summary)
             to_court = self.rng.binomial(transfer, 1.0 - p["border.transfer_summary_share"])
@@ -530,8 +530,8 @@ class Replica:
             self._put(RECENT, DOCKET, g, filed + served_filed)
             self._put(RECENT, NO_CONTACT, g, nta - filed + served - served_filed)
             self._put(RECENT, PROTECTED, g, released - nta - served)
-            for _ in range(by_ice):  # removed by ICE from CBP custody: no ICE bed
-                self.env.process(self._staging(Person(g, BORDER, entry=self.months)))
+            for _ in range(by_ice):  # removed by ICE from CBP custody: documents, then a seat
+                self.env.process(self._documents(Person(g, BORDER, entry=self.months)))
             for i in range(transfer):
                 kind = self._court if i < to_court else self._summary
                 person = Person(g, BORDER, entry=self.months,
