@@ -917,17 +917,24 @@ def fill_border_room(wants, room, released):
     released (``released``) and ``wants`` keeps those held."""
     for cls in (0, 1, 4, 6):
         n = 0.0
-        for kind in range(N_KIND):
+        for kind in range(K_APPEAL):  # (no one arrives on appeal)
             for g in range(N_GROUP):
-                if (6 if kind == K_COURT else summary_class(kind, g)) == cls:
+                if border_class(kind, g) == cls:
                     n += wants[kind, g, BORDER]
         keep = min(1.0, max(room, 0.0) / n) if n > _EPS else 1.0
         room -= n * keep
-        for kind in range(N_KIND):
+        for kind in range(K_APPEAL):
             for g in range(N_GROUP):
-                if (6 if kind == K_COURT else summary_class(kind, g)) == cls:
+                if border_class(kind, g) == cls:
                     released[g, BORDER] += wants[kind, g, BORDER] * (1.0 - keep)
                     wants[kind, g, BORDER] *= keep
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def border_class(kind, g):
+    """Bed class (``bed_classes``) of a border case: its court case 6 (held at discretion), else
+    as ``summary_class``."""
+    return 6 if kind == K_COURT else summary_class(kind, g)
 
 
 @njit(cache=True, error_model="numpy")
