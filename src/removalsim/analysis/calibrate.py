@@ -57,8 +57,10 @@ TARGET_METRICS = ("removals", "adp")
 FIT_REFERENCE = {
     "title": "removalsim calibrate: least squares of the continuous replay on the ICE, EOIR and"
     " CBP statistics in data/history.csv",
-    "href": "https://www.ice.gov/information-library/annual-report",
+    "document": "removalsim data/history.csv (each row names its publisher)",
 }
+"""A fitted value's reference: the record it was fitted to, not a publication (each recorded row
+cites its own first publisher)."""
 
 
 @dataclass(frozen=True)
