@@ -77,6 +77,7 @@ INPUTS: tuple[str, ...] = (
     "border.ice_executed_share",
     "border.transfer_share",
     "border.transfer_release_share",
+    "border.transfer_parole_share",
     "border.transfer_summary_share",
     "border.release_factor",
     "border.release_nta_share",
@@ -126,6 +127,8 @@ INPUTS: tuple[str, ...] = (
     "detention.when_full",
     "detention.summary_days",
     "detention.mexico_summary_days",
+    "detention.recognizance_days",
+    "detention.parole_days",
     "detention.release_after_days",
     "detention.no_removal_release_days",
     "detention.bond_release_share",
@@ -269,6 +272,7 @@ BORDER = N_ORIGIN - 1
 ER, REINSTATE, JUDGE, STIPULATED, VD_DETAINED, CBP = range(N_ROUTE)
 # detention kinds: summary cases (by route), fear claims waiting for a screening, court, appeal
 K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE, K_COURT, K_APPEAL = range(6)
+RECOGNIZANCE, PAROLE = range(2)  # how ICE releases the CBP transfers it books in and frees
 N_KIND = 6
 assert N_KIND == N_ROUTE, "custody() sums det, wait and ready in one pass"
 B_ARRESTS, B_DETENTION, B_COURTS, B_FEAR, B_TRANSPORT = range(len(STAGES))
@@ -293,14 +297,16 @@ def _value(series, mult, add, lo, hi, t, d, p):
 
 
 # --- totals of the stocks ---------------------------------------------------------------------
-# Each total is summed in C order from zero, exactly as ``ndarray.sum`` does, so the results are
-# the same to the bit; totals over the same array are taken in one pass so the sums run side by
-# side instead of one after the other.
+# Each total is summed in C order from zero, exactly as ``ndarray.sum`` does (``custody`` adds
+# the people held until a release on processing first); totals over the same array are taken in
+# one pass so the sums run side by side instead of one after the other.
 @njit(cache=True, error_model="numpy", inline="always")
-def custody(det, wait, ready, zwait):
+def custody(det, wait, ready, zwait, processing):
     """ICE custody totals: (detained, waiting for documents, ready, recalcitrant waiting past the
-    document wait, and those who wait in CBP custody for a document or a seat, in no ICE bed)."""
-    held = waiting = going = late = cbp = 0.0
+    document wait, and those who wait in CBP custody for a document or a seat, in no ICE bed).
+    The detained include CBP transfers held while ICE processes their release (``processing``)."""
+    held = total(processing)
+    waiting = going = late = cbp = 0.0
     for k in range(N_KIND):  # N_KIND == N_ROUTE: the three arrays share a shape
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
@@ -321,16 +327,17 @@ def custody(det, wait, ready, zwait):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def beds_used(det, wait, ready, zwait):
+def beds_used(det, wait, ready, zwait, processing):
     """People in ICE beds: everyone in ICE custody (not those waiting in CBP custody)."""
-    held, waiting, going, late, _ = custody(det, wait, ready, zwait)
+    held, waiting, going, late, _ = custody(det, wait, ready, zwait, processing)
     return held + waiting + going + late
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def beds_used_by(det, wait, ready, zwait, o):
+def beds_used_by(det, wait, ready, zwait, processing, o):
     """People of one origin in ICE beds (as ``beds_used``)."""
-    held = waiting = going = 0.0
+    held = total(processing) if o == BORDER else 0.0
+    waiting = going = 0.0
     for k in range(N_KIND):
         for g in range(N_GROUP):
             held += det[k, g, o]
@@ -615,16 +622,18 @@ def border_mix(pv):
 
 
 @njit(cache=True, error_model="numpy")
-def border(pv, pop, months, wants, wait, rec):
+def border(pv, pop, months, wants, wait, processing_in, rec):
     """CBP custody: expulsions, returns and removals without an ICE bed; transfers; releases.
 
     Title 42 expulsions and CBP returns are counted apart (not removals). Removals from CBP custody
     are ICE-executed (they take ICE transport) or CBP-executed (in DHS totals only). Of the
-    transfers to ICE, a share is booked in and released on processing (to the docket); the others
-    want a bed (``wants``). The rest are released by CBP into the docket or on parole; of those
-    released without a Notice to Appear, ICE serves one on a share at an ICE office later (parole
-    or a notice to report, then an NTA): ICE counts that as an administrative arrest, though it
-    books no one in (``arrests_processing``).
+    transfers to ICE, a share is booked in to be released on processing, to the docket
+    (``processing_in``, by custody authority: on recognizance, INA 236(a), or on parole from
+    expedited removal, INA 235(b) and 212(d)(5), after a fear screening; they wait in ICE custody
+    for the release); the others want a bed (``wants``). The rest are released by CBP into the
+    docket or on parole; of those released without a Notice to Appear, ICE serves one on a share
+    at an ICE office later (parole or a notice to report, then an NTA): ICE counts that as an
+    administrative arrest, though it books no one in (``arrests_processing``).
     Returns the people who arrived (inflows) and the Title 42 expulsions flown by ICE Air.
     """
     arrived = pv[P.border_apprehensions_per_day]
@@ -648,8 +657,7 @@ def border(pv, pop, months, wants, wait, rec):
         # land) and rarer for others; the rest are released
         transfer = title8 * pv[P.border_transfer_share]
         kept = title8 - transfer
-        # booked into ICE and released within days, on recognizance or parole, with a Notice to
-        # Appear: a book-in that holds no bed
+        # booked into ICE and released on recognizance or parole, with a Notice to Appear
         processed = transfer * pv[P.border_transfer_release_share]
         transfer -= processed
         returned = kept * pv[P.border_return_share] if g == MEXICO else 0.0
@@ -674,19 +682,70 @@ def border(pv, pop, months, wants, wait, rec):
         wait[CBP, g, BORDER] += by_ice
         wants[K_ER, g, BORDER] += transfer - to_court
         wants[K_COURT, g, BORDER] += to_court
-        put(pop, months, RECENT, DOCKET, g, filed + processed + served_filed)
+        processing_in[PAROLE, g] = processed * pv[P.border_transfer_parole_share]
+        processing_in[RECOGNIZANCE, g] = processed - processing_in[PAROLE, g]
+        put(pop, months, RECENT, DOCKET, g, filed + served_filed)
         put(pop, months, RECENT, NO_CONTACT, g, nta - filed + served - served_filed)
         put(pop, months, RECENT, PROTECTED, g, released - nta - served)
         rec[R.returns_cbp] += returned
         rec[R.removals_cbp_executed] += summary - by_ice
         rec[R.inflow_border_releases] += released
-        rec[R.court_receipts] += filed + processed + served_filed
-        rec[R.released_on_processing] += processed
+        rec[R.court_receipts] += filed + served_filed
         rec[R.arrests_processing] += served
         left += returned + summary - by_ice
     rec[R.expulsions_title42] = expelled
     # expelled, returned and CBP-executed people leave at once; the rest stay in the system
     return arrived, left, expelled * pv[P.border_title42_air_share]
+
+
+@njit(cache=True, error_model="numpy")
+def hold_processing(pv, det, wait, ready, zwait, processing, processing_in, usable, pop, months,
+                    rec):
+    """CBP transfers booked in to be released on processing (``processing_in``) take the beds left
+    after everyone else, within the border room; those who find none are released at once.
+
+    A release takes days: on recognizance, the booking, record checks and the Notice to Appear
+    (``detention.recognizance_days``); on parole from expedited removal, a fear screening first
+    (``detention.parole_days``).
+    """
+    coming = total(processing_in)
+    if coming <= _EPS:
+        return
+    free = usable - beds_used(det, wait, ready, zwait, processing)
+    room = (usable * pv[P.detention_border_bed_share]
+            - beds_used_by(det, wait, ready, zwait, processing, BORDER))
+    share = min(max(min(free, room), 0.0) / coming, 1.0)
+    for a in range(2):
+        for g in range(N_GROUP):
+            processing[a, g] += processing_in[a, g] * share
+            now = processing_in[a, g] * (1.0 - share)
+            put(pop, months, RECENT, DOCKET, g, now)
+            rec[R.released_on_processing] += now
+            rec[R.court_receipts] += now
+
+
+@njit(cache=True, error_model="numpy")
+def release_processing(pop, months, processing, n, rec):
+    """Release up to ``n`` of the people held until a release on recognizance, at once and in
+    proportion: they go first when a bed is needed (they were to be released anyway). Those held
+    for a fear screening before a parole stay: the law allows their parole before the screening
+    only for a medical emergency or a law-enforcement need (8 CFR 235.3(b)(2)(iii), (b)(4)(ii)).
+    Returns the number released."""
+    held = 0.0
+    for g in range(N_GROUP):
+        held += processing[RECOGNIZANCE, g]
+    if n <= _EPS or held <= _EPS:
+        return 0.0
+    share = min(n / held, 1.0)
+    out = 0.0
+    for g in range(N_GROUP):
+        gone = processing[RECOGNIZANCE, g] * share
+        processing[RECOGNIZANCE, g] -= gone
+        put(pop, months, RECENT, DOCKET, g, gone)
+        out += gone
+    rec[R.released_on_processing] += out
+    rec[R.court_receipts] += out
+    return out
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -1422,6 +1481,9 @@ def _simulate_draw(
     post = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
     released = np.zeros((N_GROUP, N_ORIGIN))
     discretionary = np.zeros((N_GROUP, N_ORIGIN))  # of det[K_COURT]: held at ICE's discretion
+    # CBP transfers held until ICE releases them on processing: on recognizance, on parole
+    processing = np.zeros((2, N_GROUP))
+    processing_in = np.zeros((2, N_GROUP))
     arrested = np.zeros((N_COHORT, N_STATUS, N_GROUP))
     admitted = np.zeros(7)
     demand = np.zeros(7)
@@ -1467,7 +1529,8 @@ def _simulate_draw(
             bia[:] = 0.0
             ledger[:] = 0.0
             peak[:] = pop
-            start_total = pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum() + bia.sum()
+            start_total = (pop.sum() + det.sum() + wait.sum() + ready.sum() + zwait.sum()
+                           + bia.sum() + processing.sum())
             inflow_total = 0.0
             exits_total = 0.0
         rec[:] = 0.0
@@ -1502,9 +1565,19 @@ def _simulate_draw(
             most_beds = usable
 
         inflow_total += inflows(pv, pop, months, removed_yesterday, rec)
+        # CBP transfers booked in to be released on processing leave ICE custody for the docket
+        for a, days in ((RECOGNIZANCE, pv[P.detention_recognizance_days]),
+                        (PAROLE, pv[P.detention_parole_days])):
+            leave = min(1.0 / days, 1.0)
+            for g in range(N_GROUP):
+                out = processing[a, g] * leave
+                processing[a, g] -= out
+                put(pop, months, RECENT, DOCKET, g, out)
+                rec[R.released_on_processing] += out
+                rec[R.court_receipts] += out  # the Notice to Appear reaches the docket
         wants[:] = 0.0
         post[:] = 0.0
-        arrived, left_border, air_taken = border(pv, pop, months, wants, wait, rec)
+        arrived, left_border, air_taken = border(pv, pop, months, wants, wait, processing_in, rec)
         inflow_total += arrived
         exits_total += left_border
         for c in range(N_COHORT):
@@ -1517,15 +1590,18 @@ def _simulate_draw(
         dismissed = route(pv, arrested, wants, post)
 
         # --- detention admission: by legal class, then policy priority ---
-        occupancy = beds_used(det, wait, ready, zwait)
+        occupancy = beds_used(det, wait, ready, zwait, processing)
         bumped = 0.0
+        # whenever beds are needed, people held until a release on recognizance go first
         if occupancy > usable:  # beds cut below the detained population: court cases released
+            occupancy -= release_processing(pop, months, processing, occupancy - usable, rec)
+        if occupancy > usable:
             bumped = release_court_cases(pop, months, det, discretionary, occupancy - usable, True,
                                          -1)
-            occupancy = beds_used(det, wait, ready, zwait)
+            occupancy = beds_used(det, wait, ready, zwait, processing)
         # people CBP arrested may hold at most their share of beds (policy); the rest are released,
         # court cases held at discretion first when summary cases need their beds
-        border_held = beds_used_by(det, wait, ready, zwait, BORDER)
+        border_held = beds_used_by(det, wait, ready, zwait, processing, BORDER)
         border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         border_wants = 0.0
         border_summary = 0.0
@@ -1534,15 +1610,20 @@ def _simulate_draw(
                 border_wants += wants[kind, g, BORDER]
                 if kind != K_COURT:
                     border_summary += wants[kind, g, BORDER]
+        if border_wants > border_room + _EPS:
+            release_processing(pop, months, processing, border_wants - border_room, rec)
+            occupancy = beds_used(det, wait, ready, zwait, processing)
+            border_held = beds_used_by(det, wait, ready, zwait, processing, BORDER)
+            border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         if border_summary > border_room + _EPS:
             bumped += release_court_cases(pop, months, det, discretionary,
                                           border_summary - border_room, False, BORDER)
-            occupancy = beds_used(det, wait, ready, zwait)
-            border_held = beds_used_by(det, wait, ready, zwait, BORDER)
+            occupancy = beds_used(det, wait, ready, zwait, processing)
+            border_held = beds_used_by(det, wait, ready, zwait, processing, BORDER)
             border_room = max(usable * pv[P.detention_border_bed_share] - border_held, 0.0)
         # a transfer from CBP is a book-in into ICE custody, whether or not a bed keeps the person
         # past processing (those without one are booked out on release the same day)
-        rec[R.book_ins_border] = border_wants + rec[R.released_on_processing]
+        rec[R.book_ins_border] = border_wants + total(processing_in)
         if border_wants > border_room:
             fill_border_room(wants, border_room, released)
         pre_refused[:] = 0.0
@@ -1553,11 +1634,15 @@ def _simulate_draw(
         # releases people it holds at its discretion to make room for them, so more beds never
         # hold fewer of the fast cases
         bed_classes(pv, wants, post, demand)
-        short = (demand[0] + demand[1] + demand[2] + demand[3] + demand[4] + demand[5]
-                 - max(usable - occupancy, 0.0))
+        fast = demand[0] + demand[1] + demand[2] + demand[3] + demand[4] + demand[5]
+        need = fast + demand[6] - max(usable - occupancy, 0.0)
+        if need > _EPS:  # every class comes before people to be released on recognizance
+            release_processing(pop, months, processing, need, rec)
+            occupancy = beds_used(det, wait, ready, zwait, processing)
+        short = fast - max(usable - occupancy, 0.0)
         if short > _EPS:
             bumped += release_court_cases(pop, months, det, discretionary, short, False, -1)
-            occupancy = beds_used(det, wait, ready, zwait)
+            occupancy = beds_used(det, wait, ready, zwait, processing)
         atd_new = bumped
         rec[R.released_for_beds] = bumped
         admit(demand, max(usable - occupancy, 0.0), admitted)
@@ -1597,6 +1682,10 @@ def _simulate_draw(
         for o in range(BORDER):
             book_interior += held[o]
             interior_wanted += wanted[o]
+        # those booked in to be released on processing take the beds left, within the border
+        # room; for the rest there is none and they are released at once
+        hold_processing(pv, det, wait, ready, zwait, processing, processing_in, usable, pop,
+                        months, rec)
         border_refused = 0.0
         for g in range(N_GROUP):
             border_refused += released[g, BORDER]
@@ -1751,7 +1840,7 @@ def _simulate_draw(
         atd += atd_new * pv[P.detention_atd_share] - atd / pv[P.detention_atd_days]
 
         # --- costs ---
-        in_det, in_wait, in_ready, in_zwait, in_cbp = custody(det, wait, ready, zwait)
+        in_det, in_wait, in_ready, in_zwait, in_cbp = custody(det, wait, ready, zwait, processing)
         occupancy = in_det + in_wait + in_ready + in_zwait
         rec[R.cost_arrests] = (pv[P.arrests_officers] * pv[P.costs_officer_year_usd]
                                + pv[P.arrests_task_force_officers]
@@ -1776,7 +1865,7 @@ def _simulate_draw(
         rec[R.detained_court] = in_court + in_appeal
         rec[R.detained_waiting] = in_wait + in_ready
         rec[R.detained_no_travel_document] = in_zwait
-        rec[R.detained_border] = beds_used_by(det, wait, ready, zwait, BORDER)
+        rec[R.detained_border] = beds_used_by(det, wait, ready, zwait, processing, BORDER)
         rec[R.beds] = usable
         rec[R.atd_enrolled] = atd
         if transport_bound:

@@ -6,7 +6,7 @@ them soon); cross-checks switch it off in both.
 
 The engine moves fractions of people once a day. The replica moves whole people in a small copy of
 the country: every input that counts people or capacity (by its unit in the parameter tree) is
-multiplied by ``scale`` (1/100 by default); shares, durations and per-person rates stay as they
+multiplied by ``scale`` (1/50 by default); shares, durations and per-person rates stay as they
 are, and the search rate per findable person is divided by ``scale`` so that an officer finds the
 same number of people a day in the smaller country. It reads the same inputs as the engine
 (``model.resolve``, ``inputs.build_inputs``, ``engine.INPUTS``) and shares only the start
@@ -61,8 +61,13 @@ from removalsim.params import default_tree
 from removalsim.scenario import Scenario
 from removalsim.vocabulary import COHORTS, GROUPS, REMOVABLE_STATUSES, STATUSES
 
-SCALE = 1 / 100
-"""Default size of the replica relative to the country (see the README's cross-check table)."""
+SCALE = 1 / 50
+"""Default size of the replica relative to the country (see the README's cross-check table). Whole
+people in small facilities cost the replica removals: over three years of millions-2019, 3.0% at
+1/100, 2.7% at 1/50 and 1.8% at 1/25 (docs/validation.md)."""
+NO_TRANSPORT_HOLD = {"detention.transport_wait_days": 3650}
+"""The replica does not model the engine's transport hold (``hold_for_transport``,
+``review_custody``): cross-checks switch it off in both, so they compare everything else."""
 WARMUP_DAYS = 365
 """Days run first at start-date values, so detention starts full; then the population at large
 is restored to the start partition (as the engine does)."""
@@ -97,7 +102,7 @@ BORDER = -1
 """Origin of people CBP arrested at the border (others carry their status at arrest)."""
 # bed classes, the fastest removals first: summary cases and fear claims, final orders,
 # stipulated and voluntary-departure cases, mandatory court cases, discretionary court cases
-SUMMARY, FINAL_ORDER, QUICK_ORDER, MANDATORY_COURT, DISCRETIONARY = range(5)
+SUMMARY, FINAL_ORDER, QUICK_ORDER, MANDATORY_COURT, DISCRETIONARY, PROCESSING = range(6)
 
 
 def scaled_series(inputs: Inputs, scale: float) -> np.ndarray:
@@ -246,6 +251,7 @@ class Replica:
         self.occupancy = 0
         self.fear_waiting: list[Person] = []
         self.court_cases: dict[Person, None] = {}  # in insertion order, so runs repeat
+        self.processing: dict[Person, None] = {}  # held until a release on processing
         self.appeals_epoch = 0
         self.intensity = 1.0
         self.months = 0
@@ -503,7 +509,11 @@ class Replica:
             # booked in and released within days, on recognizance or parole, to the docket
             processed = self.rng.binomial(transfer, p["border.transfer_release_share"])
             transfer -= processed
-            self._put(RECENT, DOCKET, g, processed)
+            paroled = self.rng.binomial(processed, p["border.transfer_parole_share"])
+            for i in range(processed):  # held in the beds left, if any, until the release
+                person = Person(g, BORDER, entry=self.months, bed_class=PROCESSING)
+                self.env.process(self._arrive(person, self._parole if i < paroled
+                                              else self._recognizance))
             if g == MEXICO:
                 n -= self.rng.binomial(n, p["border.return_share"])  # returned by CBP
                 summary_share = p["border.mexico_cbp_custody_removal_share"]
@@ -627,6 +637,8 @@ class Replica:
         A case of a class before the discretionary one that finds no bed takes the bed of a court
         case held at ICE's discretion, who is released to make room (population management).
         """
+        while self.occupancy > self.beds and self._release_processing():
+            pass  # whenever beds are needed, people to be released on recognizance go first
         if self.occupancy > self.beds:  # beds cut below the population: court cases released,
             cut = [q for q in self.court_cases if q.in_bed]  # discretionary ones first
             self.rng.shuffle(cut)
@@ -642,6 +654,9 @@ class Replica:
         room = self.beds * self.p["detention.border_bed_share"] - self.border_occupancy
         border = sorted((q for q in waiting if q.origin == BORDER and not q.rebooked),
                         key=self._priority)
+        wanting = sum(q.bed_class != PROCESSING for q in border)
+        while wanting > math.floor(room + 1e-9) and self._release_processing():
+            room += 1
         # border court cases held at discretion make room for border summary cases first
         fast = sum(q.bed_class < DISCRETIONARY for q in border)
         while fast > math.floor(room + 1e-9) and self._make_room(BORDER):
@@ -653,7 +668,12 @@ class Replica:
         stop = self.p["detention.when_full"] > 0.5
         for person in waiting:
             arrest = person.origin != BORDER and not person.rebooked
-            if self.occupancy + 1 > self.beds + 1e-9 and person.bed_class < DISCRETIONARY:
+            full = self.occupancy + 1 > self.beds + 1e-9
+            # every class comes before people to be released on processing; those to be released
+            # on recognizance give up their beds first, then court cases held at discretion make
+            # room for the faster cases
+            if full and person.bed_class != PROCESSING and not self._release_processing() and (
+                    person.bed_class < DISCRETIONARY):
                 self._make_room()
             if self.occupancy + 1 <= self.beds + 1e-9:
                 self._bed(person, True)
@@ -676,12 +696,29 @@ class Replica:
     def _priority(self, person: Person) -> int:
         """Rank for a bed, the fastest removals first (as the engine's ``bed_classes``): summary
         cases of Mexicans (by land), other summary cases, final orders, stipulated and
-        voluntary-departure cases, fear claims, court cases (mandatory, then discretionary)."""
+        voluntary-departure cases, fear claims, court cases (mandatory, then discretionary), and
+        last CBP transfers to be released on processing."""
         if person.bed_class == SUMMARY:
             if person.kind == self._fear:
                 return 4
             return 0 if person.group == MEXICO else 1
-        return {FINAL_ORDER: 2, QUICK_ORDER: 3, MANDATORY_COURT: 5}.get(person.bed_class, 6)
+        return {FINAL_ORDER: 2, QUICK_ORDER: 3, MANDATORY_COURT: 5, PROCESSING: 7}.get(
+            person.bed_class, 6)
+
+    def _release_processing(self) -> bool:
+        """Release one of the people held until a release on recognizance, chosen at random;
+        False if there is none. Those held for a fear screening before a parole stay (the law
+        allows no parole for want of space before the screening)."""
+        held = [q for q in self.processing if q.kind != self._parole]
+        if not held:
+            return False
+        self._freed(held[self.rng.integers(len(held))])
+        return True
+
+    def _freed(self, person: Person) -> None:
+        """Released on processing (recognizance or parole) to the docket."""
+        self.processing.pop(person, None)
+        self._release(person)
 
     def _make_room(self, origin: int | None = None) -> bool:
         """Release one court case held at ICE's discretion (of ``origin``, if given), chosen at
@@ -718,6 +755,20 @@ class Replica:
         yield self._exponential(self.p["detention.mexico_summary_days"] if person.group == MEXICO
                                 else self.p["detention.summary_days"])
         yield from self._documents(person)
+
+    def _recognizance(self, person: Person) -> Iterator[simpy.Event]:
+        """A CBP transfer booked in to be released on recognizance: held, then freed."""
+        yield from self._until_release(person, self.p["detention.recognizance_days"])
+
+    def _parole(self, person: Person) -> Iterator[simpy.Event]:
+        """A CBP transfer booked in to be paroled after a fear screening: held, then freed."""
+        yield from self._until_release(person, self.p["detention.parole_days"])
+
+    def _until_release(self, person: Person, days: float) -> Iterator[simpy.Event]:
+        self.processing[person] = None
+        yield self._exponential(days)
+        if person in self.processing:  # unless released early to make room
+            self._freed(person)
 
     def _fear(self, person: Person) -> Iterator[simpy.Event]:
         """A fear claim waits for a screening; past the longest wait the claimant is released."""
@@ -1015,8 +1066,8 @@ class CrossCheck:
 
 
 def cross_check(
-    scenario: str, *, years: float | None = None, scale: float = SCALE, replications: int = 8,
-    seed: int = 0,
+    scenario: str | Scenario, *, years: float | None = None, scale: float = SCALE,
+    replications: int = 8, seed: int = 0,
 ) -> CrossCheck:
     """Run the engine once and the replica ``replications`` times, and compare their means.
 
