@@ -698,6 +698,28 @@ def border(pv, pop, months, wants, wait, processing_in, rec):
     return arrived, left, expelled * pv[P.border_title42_air_share]
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def freed(pop, months, g, n, rec):
+    """``n`` CBP transfers of group ``g`` released on processing: to the docket, their Notice to
+    Appear with them."""
+    put(pop, months, RECENT, DOCKET, g, n)
+    rec[R.released_on_processing] += n
+    rec[R.court_receipts] += n
+
+
+@njit(cache=True, error_model="numpy")
+def end_processing(pv, processing, pop, months, rec):
+    """The day's releases of the people held until a release on processing, each authority at
+    its own mean stay."""
+    for a, days in ((RECOGNIZANCE, pv[P.detention_recognizance_days]),
+                    (PAROLE, pv[P.detention_parole_days])):
+        leave = min(1.0 / days, 1.0)
+        for g in range(N_GROUP):
+            out = processing[a, g] * leave
+            processing[a, g] -= out
+            freed(pop, months, g, out, rec)
+
+
 @njit(cache=True, error_model="numpy")
 def hold_processing(pv, det, wait, ready, zwait, processing, processing_in, usable, pop, months,
                     rec):
@@ -718,10 +740,7 @@ def hold_processing(pv, det, wait, ready, zwait, processing, processing_in, usab
     for a in range(2):
         for g in range(N_GROUP):
             processing[a, g] += processing_in[a, g] * share
-            now = processing_in[a, g] * (1.0 - share)
-            put(pop, months, RECENT, DOCKET, g, now)
-            rec[R.released_on_processing] += now
-            rec[R.court_receipts] += now
+            freed(pop, months, g, processing_in[a, g] * (1.0 - share), rec)
 
 
 @njit(cache=True, error_model="numpy")
@@ -741,10 +760,8 @@ def release_processing(pop, months, processing, n, rec):
     for g in range(N_GROUP):
         gone = processing[RECOGNIZANCE, g] * share
         processing[RECOGNIZANCE, g] -= gone
-        put(pop, months, RECENT, DOCKET, g, gone)
+        freed(pop, months, g, gone, rec)
         out += gone
-    rec[R.released_on_processing] += out
-    rec[R.court_receipts] += out
     return out
 
 
@@ -1566,15 +1583,7 @@ def _simulate_draw(
 
         inflow_total += inflows(pv, pop, months, removed_yesterday, rec)
         # CBP transfers booked in to be released on processing leave ICE custody for the docket
-        for a, days in ((RECOGNIZANCE, pv[P.detention_recognizance_days]),
-                        (PAROLE, pv[P.detention_parole_days])):
-            leave = min(1.0 / days, 1.0)
-            for g in range(N_GROUP):
-                out = processing[a, g] * leave
-                processing[a, g] -= out
-                put(pop, months, RECENT, DOCKET, g, out)
-                rec[R.released_on_processing] += out
-                rec[R.court_receipts] += out  # the Notice to Appear reaches the docket
+        end_processing(pv, processing, pop, months, rec)
         wants[:] = 0.0
         post[:] = 0.0
         arrived, left_border, air_taken = border(pv, pop, months, wants, wait, processing_in, rec)

@@ -506,7 +506,7 @@ class Replica:
             n = int(by_group[g])
             transfer = self.rng.binomial(n, p["border.transfer_share"])  # booked into ICE
             n -= transfer
-            # booked in and released within days, on recognizance or parole, to the docket
+            # booked in to be released on recognizance or parole, to the docket
             processed = self.rng.binomial(transfer, p["border.transfer_release_share"])
             transfer -= processed
             paroled = self.rng.binomial(processed, p["border.transfer_parole_share"])
