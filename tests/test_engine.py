@@ -206,7 +206,7 @@ def test_orders_with_no_seat_coming_are_released_after_custody_review():
     pop = np.zeros((len(COHORTS), len(STATUSES), engine.N_GROUP))
     months = np.zeros(engine.MONTHS_RECENT + 1)
     rec = np.zeros(len(RECORD))
-    engine.review_custody(pv, ready, pop, months, rec)
+    engine.review_custody(pv, ready, pop, months, 0.0, rec)
     # land: 100 past the 300 seats of 30 days, released at 1/180 a day; air: all 300
     assert pop[engine.SETTLED, engine.FINAL, engine.MEXICO] == pytest.approx(100 / 180)
     assert pop[engine.SETTLED, engine.FINAL, engine.TRIANGLE] == pytest.approx(300 / 180)
@@ -217,8 +217,72 @@ def test_orders_with_no_seat_coming_are_released_after_custody_review():
     pv[engine.P.removal_commercial_per_day] = 100.0
     pv[engine.P.removal_land_per_day] = 100.0
     rec[:] = 0.0
-    engine.review_custody(pv, ready, pop, months, rec)
+    engine.review_custody(pv, ready, pop, months, 0.0, rec)
     assert rec[K["released_on_supervision"]] == 0.0
+
+
+def test_the_transport_hold_counts_the_wait_once_ready_not_the_lead_before_it():
+    # air: one charter of 100 seats a day, 30 days of wait allowed once ready; a summary case is
+    # processed for 40 days first (no document wait here), while the flights carry 4,000 of the
+    # line ahead of it, so the line may hold 100 * (30 + 40) = 7,000 people for it
+    pv = np.zeros(len(engine.INPUTS))
+    pv[engine.P.removal_charter_flights_per_day] = 1.0
+    pv[engine.P.removal_seats_per_flight] = 100.0
+    pv[engine.P.removal_load_factor] = 1.0
+    pv[engine.P.removal_land_per_day] = 1e6
+    pv[engine.P.detention_transport_wait_days] = 30.0
+    pv[engine.P.detention_summary_days] = 40.0
+    pv[engine.P.detention_mexico_summary_days] = 3.0
+    shape = (engine.N_KIND, engine.N_GROUP, engine.N_ORIGIN)
+    det = np.zeros(shape)
+    wait = np.zeros((engine.N_ROUTE, engine.N_GROUP, engine.N_ORIGIN))
+    ready = np.zeros_like(wait)
+    zwait = np.zeros((2, engine.N_ROUTE, engine.N_ORIGIN))
+    post = np.zeros_like(wait)
+    wants = np.zeros(shape)
+    released = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
+    pre_refused = np.zeros(engine.N_ORIGIN)
+    det[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 3_500.0  # in processing
+    ready[engine.JUDGE, engine.TRIANGLE, 0] = 2_000.0  # in line for a seat, in ICE beds
+    wait[engine.CBP, engine.TRIANGLE, engine.BORDER] = 500.0  # in CBP custody: the same seats
+    zwait[engine.REFUSED, engine.JUDGE, 0] = 9_000.0  # no country takes them: no seat wanted
+
+    def hold(taken=0.0):
+        engine.hold_for_transport(pv, det, wait, ready, zwait, wants, post, released,
+                                  pre_refused, taken)
+
+    wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 1_500.0
+    hold()
+    # room 7,000 - 6,000 = 1,000 of the 1,500 newcomers; the others are released
+    assert wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] == pytest.approx(1_000.0)
+    assert released[engine.TRIANGLE, engine.BORDER] == pytest.approx(500.0)
+    # orders are processed already: the line may hold 100 * 30 = 3,000, fewer than are in it
+    wants[:] = 0.0
+    post[engine.JUDGE, engine.TRIANGLE, 0] = 300.0
+    hold()
+    assert post[engine.JUDGE, engine.TRIANGLE, 0] == 0.0
+    assert pre_refused[0] == pytest.approx(300.0)
+    # seats Title 42 expulsions take are not there for the line: with half the seats gone the
+    # summary newcomers find no room either
+    wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 1_500.0
+    hold(taken=50.0)
+    assert wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] == 0.0
+    # Mexicans go by land, which has room: nothing is held back
+    wants[engine.K_ER, engine.MEXICO, engine.BORDER] = 700.0
+    hold()
+    assert wants[engine.K_ER, engine.MEXICO, engine.BORDER] == 700.0
+    # each group's own lead: a recalcitrant summary case waits 150 days for a document, counted
+    # at most to the 90-day release, so its line may hold 100 * (30 + 40 + 90) = 16,000; the
+    # Northern Triangle newcomers of the same day still see their own 7,000
+    pv[engine.P.removal_document_days_recalcitrant] = 150.0
+    pv[engine.P.detention_release_after_days] = 90.0
+    wants[:] = 0.0
+    released[:] = 0.0
+    wants[engine.K_ER, engine.RECALCITRANT, engine.BORDER] = 2_000.0
+    wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 1_500.0
+    hold()
+    assert wants[engine.K_ER, engine.RECALCITRANT, engine.BORDER] == 2_000.0
+    assert wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] == pytest.approx(1_000.0)
 
 
 def test_everyone_released_from_custody_may_be_enrolled_in_atd():
@@ -338,8 +402,11 @@ def test_only_mexicans_are_removed_by_cbp_and_ice_flies_the_others_from_its_cust
 def test_mexicans_in_summary_cases_leave_detention_sooner_than_those_flown_home():
     # removal by land needs no flight or travel document: the Mexicans' own processing days set
     # their stay, and a longer one holds more people
-    quick = _run("fy2019", **{"detention.mexico_summary_days": 3.0}).fiscal_years
-    slow = _run("fy2019", **{"detention.mexico_summary_days": 30.0}).fiscal_years
+    # (with beds to spare: full beds would give the longer stays to others' beds)
+    quick = _run("fy2019", **{"detention.mexico_summary_days": 3.0,
+                              "detention.beds": 80_000}).fiscal_years
+    slow = _run("fy2019", **{"detention.mexico_summary_days": 30.0,
+                             "detention.beds": 80_000}).fiscal_years
     assert slow["detained_adp"].iloc[0] > quick["detained_adp"].iloc[0] + 1_000
 
 
@@ -353,7 +420,8 @@ def test_bond_releases_court_cases_held_at_discretion_only():
     none, some, most = run_with(0.0), run_with(0.3), run_with(0.7)
     assert none["released_on_bond"].sum() == 0.0
     # everyone in the mandatory classes: only border cases are released, while the law lets them
-    all_mandatory = {"pathways.mandatory_detention_share": 1.0}
+    # (with beds to spare, so the border's bed room is not all taken by people waiting for flights)
+    all_mandatory = {"pathways.mandatory_detention_share": 1.0, "detention.beds": 80_000}
     border_only = _run("fy2019", **all_mandatory, **{"detention.bond_release_share": 0.7})
     no_border_bond = _run("fy2019", **all_mandatory, **{
         "detention.bond_release_share": 0.7, "detention.border_bond_eligible_share": 0.0})

@@ -101,7 +101,9 @@ def test_central_quantiles_reproduce_the_deterministic_run():
 
     outputs, *_ = simulate(scenario, inputs, u)
     det = run(scenario, marginal=False).headline
-    assert outputs["removals_total"][0] == pytest.approx(det["removals_total"], rel=1e-9)
+    # (the mode comes back within 3e-16 of itself; the day loop's kinks, where a bed or a seat
+    # runs out, carry that to about 1e-7 of the total over three years)
+    assert outputs["removals_total"][0] == pytest.approx(det["removals_total"], rel=1e-6)
 
 
 def test_the_same_seed_gives_the_same_result_and_another_seed_does_not():

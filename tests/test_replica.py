@@ -79,9 +79,11 @@ def test_people_released_on_processing_are_held_for_their_days_when_beds_are_fre
     # spare, the people held until a release number the day's book-ins for it times their mean
     # stay (on parole 31 days, on recognizance 1, half and half). The count is taken once a day,
     # before the bed round, so an exponential stay of mean d is seen 1 / (e^(1/d) - 1) times
+    # (flights enough that the queue for seats, which the replica does not cap, leaves the border
+    # room free)
     changes = {"border.transfer_release_share": 0.5, "detention.beds": 80_000,
                "border.transfer_parole_share": 0.5, "detention.parole_days": 31,
-               "detention.recognizance_days": 1}
+               "detention.recognizance_days": 1, "removal.charter_flights_per_day": 6}
     scenario = resolve("fy2019", years=1).with_changes(changes)
     replica = Replica(scenario, build_inputs(scenario), 0.05, seed=2)  # 5% of the country
     held, started = [], [0]

@@ -895,49 +895,67 @@ def route(pv, arrested, wants, post):
 
 
 @njit(cache=True, error_model="numpy")
-def transport_capacity(pv, mode):
-    """People a day one transport mode can remove (0: land to Mexico; 1: air for the others)."""
+def transport_capacity(pv, mode, air_taken):
+    """People a day one transport mode can remove (0: land to Mexico; 1: air for the others, less
+    the charter seats ``air_taken`` by Title 42 expulsions)."""
     if mode == 0:
         return pv[P.removal_land_per_day]
-    return pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
-        P.removal_load_factor] + pv[P.removal_commercial_per_day]
+    return max(pv[P.removal_charter_flights_per_day] * pv[P.removal_seats_per_flight] * pv[
+        P.removal_load_factor] - air_taken, 0.0) + pv[P.removal_commercial_per_day]
 
 
 @njit(cache=True, error_model="numpy")
-def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused):
+def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused, air_taken):
     """ICE holds people bound for removal only as far as their transport can take them soon.
 
-    For each transport mode (land to Mexico; air for the other groups), the people held on the
-    way to removal (summary cases, orders waiting for documents or seats) may not exceed
-    ``transport_wait_days`` of that mode's daily capacity. New summary and post-order cases past
-    that are not admitted: border cases are released, interior ones counted in ``pre_refused``.
-    So a scarce mode fills only its own queue, never the beds others need.
+    For each transport mode (land to Mexico; air for the other groups), a newcomer may wait for a
+    seat at most ``transport_wait_days`` of that mode's daily capacity (after the seats Title 42
+    expulsions take) once ready to go: a management rule, the line ``review_custody`` keeps for
+    the people ready in ICE beds. Everyone already on the way is ahead of the newcomer: summary
+    cases in processing, orders waiting for documents or seats, in ICE beds or in CBP custody.
+    A newcomer of group ``g`` is ready only after a lead (for a summary case its processing,
+    ``summary_days`` or ``mexico_summary_days`` by land, then the group's travel-document wait;
+    for an order, the document wait; the recalcitrant group's wait counted at most to
+    ``release_after_days``, when ICE releases those still without one), and the mode flies its
+    capacity times that lead meanwhile, so the group's newcomers are held while the line is
+    below ``capacity * (transport_wait_days + lead)``. New cases past that are not admitted:
+    border cases are released, interior ones counted in ``pre_refused``. So a scarce mode fills
+    only its own queue, never the beds others need.
     """
     post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
         queued = 0.0
-        coming = 0.0
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
             for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
                 queued += row(det, kind, g)
-                coming += row(wants, kind, g)
-            for r in range(N_ROUTE - 1):  # the CBP route waits in CBP custody, not in ICE beds
+            for r in range(N_ROUTE):  # CBP custody's line takes the same seats
                 queued += row(wait, r, g) + row(ready, r, g)
-            coming += post_by_group[g]
-        if mode == 1:  # the recalcitrant waiting for a document in ICE beds; not those no
-            for r in range(N_ROUTE - 1):  # country takes
+        if mode == 1:  # the recalcitrant waiting for a document; not those no country takes
+            for r in range(N_ROUTE):
                 for o in range(N_ORIGIN):
                     queued += zwait[ACCEPTING, r, o]
-        room = max(transport_capacity(pv, mode) * pv[P.detention_transport_wait_days] - queued,
-                   0.0)
-        if coming <= room or coming <= _EPS:
-            continue
-        keep = room / coming
+        capacity = transport_capacity(pv, mode, air_taken)
+        processing = pv[P.detention_mexico_summary_days if mode == 0
+                        else P.detention_summary_days]
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
+            summary = 0.0
+            for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                summary += row(wants, kind, g)
+            coming = summary + post_by_group[g]
+            if coming <= _EPS:
+                continue
+            document = pv[P.removal_document_days_mexico + g]
+            if g == RECALCITRANT:
+                document = min(document, pv[P.detention_release_after_days])
+            lead = processing * summary / coming + document
+            room = max(capacity * (pv[P.detention_transport_wait_days] + lead) - queued, 0.0)
+            if coming <= room:
+                continue
+            keep = room / coming
             for o in range(N_ORIGIN):
                 turned = 0.0
                 for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
@@ -1285,15 +1303,17 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
 
 
 @njit(cache=True, error_model="numpy")
-def review_custody(pv, ready, pop, months, rec):
+def review_custody(pv, ready, pop, months, air_taken, rec):
     """Post-order custody review: people with orders whom no seat can take soon are released.
 
     In each transport mode, the people ready to go (documents in hand) who wait in ICE beds past
-    ``transport_wait_days`` of the mode's seats cannot be removed in the foreseeable future. ICE
-    must hold them through the 90-day removal period and reviews their custody after it (8 U.S.C.
-    1231(a); 8 CFR 241.4; Zadvydas v. Davis: six months presumptively reasonable), so the excess
-    is released on an order of supervision at the rate ``1 / release_after_days``, to the
-    population at large with a final order (as the 180-day releases of ``documents``).
+    ``transport_wait_days`` of the mode's seats (after those Title 42 expulsions take) are taken
+    for people no seat can take soon, a management rule. ICE must hold them through the 90-day
+    removal period and reviews their custody after it (8 U.S.C. 1231(a); 8 CFR 241.4; Zadvydas v.
+    Davis: six months presumptively reasonable), so the excess is released on an order of
+    supervision at the rate ``1 / release_after_days``, to the population at large with a final
+    order (as the 180-day releases of ``documents``). The rate starts at once, so the first of
+    these releases come sooner than the removal period allows: a simplification.
     """
     rate = 1.0 / max(pv[P.detention_release_after_days], 1.0)
     for mode in range(2):
@@ -1302,7 +1322,7 @@ def review_custody(pv, ready, pop, months, rec):
             if (g == MEXICO) == (mode == 0):
                 for r in range(N_ROUTE - 1):  # the CBP route waits in CBP custody, not in ICE beds
                     seated += row(ready, r, g)
-        room = transport_capacity(pv, mode) * pv[P.detention_transport_wait_days]
+        room = transport_capacity(pv, mode, air_taken) * pv[P.detention_transport_wait_days]
         if seated <= room + _EPS:
             continue
         share = (seated - room) / seated * rate
@@ -1636,7 +1656,8 @@ def _simulate_draw(
         if border_wants > border_room:
             fill_border_room(wants, border_room, released)
         pre_refused[:] = 0.0
-        hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused)
+        hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_refused,
+                           air_taken)
         mandatory = pv[P.pathways_mandatory_detention_share]
         # population management: when the cases that come before discretionary ones (summary
         # cases, orders, cases the law requires ICE to detain) need more beds than are free, ICE
@@ -1810,7 +1831,7 @@ def _simulate_draw(
                         move(pop, c, s, g, other / no_case, DOCKET)
 
         # --- travel documents, then seats ---
-        review_custody(pv, ready, pop, months, rec)
+        review_custody(pv, ready, pop, months, air_taken, rec)
         documents(pv, wait, clock, zwait, step, ready, zreleased, third, rec)
         put(pop, months, SETTLED, FINAL, RECALCITRANT, total(zreleased))
         transport_bound = remove(pv, ready, air_taken, removed_cells, by_group, rec)

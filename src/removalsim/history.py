@@ -67,6 +67,8 @@ KNOWN_METRICS = frozenset(
         "removals_border",
         "removals_dhs",
         "removals_fytd",
+        "removals_mexico",
+        "removals_northern_triangle",
         "voluntary_returns",
         # arrests and intake
         "arrests",

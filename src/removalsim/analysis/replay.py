@@ -33,6 +33,8 @@ SERIES: dict[str, str] = {
     "removals_interior": "removals_interior",
     "removals_border": "removals_border",
     "removals_dhs": "removals_dhs",
+    "removals_mexico": "removals_mexico",
+    "removals_northern_triangle": "removals_northern_triangle",
     "arrests": "arrests",
     "arrests_at_large": "arrests_at_large",
     "arrests_custodial": "arrests_custodial",
