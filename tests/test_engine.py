@@ -243,6 +243,7 @@ def test_the_transport_hold_counts_the_wait_once_ready_not_the_lead_before_it():
     released = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
     pre_refused = np.zeros(engine.N_ORIGIN)
     det[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 3_500.0  # in processing
+    det[engine.K_FEAR_ER, engine.TRIANGLE, engine.BORDER] = 9_000.0  # awaiting a fear screening
     ready[engine.JUDGE, engine.TRIANGLE, 0] = 2_000.0  # in line for a seat, in ICE beds
     wait[engine.CBP, engine.TRIANGLE, engine.BORDER] = 500.0  # in CBP custody: the same seats
     zwait[engine.REFUSED, engine.JUDGE, 0] = 9_000.0  # no country takes them: no seat wanted
@@ -252,10 +253,14 @@ def test_the_transport_hold_counts_the_wait_once_ready_not_the_lead_before_it():
                                   pre_refused, taken)
 
     wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 1_500.0
+    wants[engine.K_FEAR_ER, engine.TRIANGLE, engine.BORDER] = 400.0
     hold()
-    # room 7,000 - 6,000 = 1,000 of the 1,500 newcomers; the others are released
+    # room 7,000 - 6,000 = 1,000 of the 1,500 newcomers; the others are released. Fear claims,
+    # weeks from a screening and most of them bound for court, are neither in the line nor held
+    # back for seats
     assert wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] == pytest.approx(1_000.0)
     assert released[engine.TRIANGLE, engine.BORDER] == pytest.approx(500.0)
+    assert wants[engine.K_FEAR_ER, engine.TRIANGLE, engine.BORDER] == 400.0
     # orders are processed already: the line may hold 100 * 30 = 3,000, fewer than are in it
     wants[:] = 0.0
     post[engine.JUDGE, engine.TRIANGLE, 0] = 300.0

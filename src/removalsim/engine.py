@@ -918,9 +918,10 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     for an order, the document wait; the recalcitrant group's wait counted at most to
     ``release_after_days``, when ICE releases those still without one), and the mode flies its
     capacity times that lead meanwhile, so the group's newcomers are held while the line is
-    below ``capacity * (transport_wait_days + lead)``. New cases past that are not admitted:
-    border cases are released, interior ones counted in ``pre_refused``. So a scarce mode fills
-    only its own queue, never the beds others need.
+    below ``capacity * (transport_wait_days + lead)``. Fear claims are not in the line: they are
+    weeks from a screening, and most go to court. New cases past that are not admitted: border
+    cases are released (DHS may put them in removal proceedings instead), interior ones counted
+    in ``pre_refused``. So a scarce mode fills only its own queue, never the beds others need.
     """
     post_by_group = group_totals(post)  # (land cuts do not touch the air groups' totals)
     for mode in range(2):  # 0: land (Mexico), 1: air (the other groups)
@@ -928,7 +929,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
-            for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+            for kind in (K_ER, K_REINSTATE):
                 queued += row(det, kind, g)
             for r in range(N_ROUTE):  # CBP custody's line takes the same seats
                 queued += row(wait, r, g) + row(ready, r, g)
@@ -942,9 +943,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
         for g in range(N_GROUP):
             if (g == MEXICO) != (mode == 0):
                 continue
-            summary = 0.0
-            for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
-                summary += row(wants, kind, g)
+            summary = row(wants, K_ER, g) + row(wants, K_REINSTATE, g)
             coming = summary + post_by_group[g]
             if coming <= _EPS:
                 continue
@@ -958,7 +957,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
             keep = room / coming
             for o in range(N_ORIGIN):
                 turned = 0.0
-                for kind in (K_ER, K_REINSTATE, K_FEAR_ER, K_FEAR_REINSTATE):
+                for kind in (K_ER, K_REINSTATE):
                     turned += wants[kind, g, o] * (1.0 - keep)
                     wants[kind, g, o] *= keep
                 for r in range(N_ROUTE):
