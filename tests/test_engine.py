@@ -494,7 +494,9 @@ def test_jail_pick_ups_leave_the_at_large_teams_their_share_of_officer_time():
 def test_people_no_country_takes_are_released_at_the_end_of_the_removal_period():
     # 100 people with orders of the recalcitrant group start waiting on day 0. With half the
     # countries taking removals, half wait for a document on the 180-day clock; the other half
-    # get none and are released at the custody review on day 90 (8 U.S.C. 1231(a); 8 CFR 241.4)
+    # get none and are released at the custody review on day 90 (8 U.S.C. 1231(a); 8 CFR 241.4).
+    # 40 more removed from CBP custody, taken only where their country takes removals, all wait
+    # on the 180-day clock (the share is not applied twice)
     pv = np.zeros(len(engine.INPUTS))
     for group in engine.GROUPS:
         pv[engine.INPUTS.index(f"removal.document_days.{group}")] = 30.0
@@ -510,6 +512,7 @@ def test_people_no_country_takes_are_released_at_the_end_of_the_removal_period()
     released = np.zeros((engine.N_ROUTE, engine.N_ORIGIN))
     third = np.zeros_like(released)
     wait[engine.JUDGE, engine.RECALCITRANT, 0] = 100.0
+    wait[engine.CBP, engine.RECALCITRANT, engine.BORDER] = 40.0
     out = {}
     for day in range(200):
         rec = np.zeros(len(RECORD))
@@ -519,7 +522,8 @@ def test_people_no_country_takes_are_released_at_the_end_of_the_removal_period()
     assert zwait[:, engine.JUDGE, 0].sum() == pytest.approx(0, abs=1e-6)
     assert sum(v[0] for d, v in out.items() if d not in (90, 180)) == pytest.approx(0, abs=1e-6)
     assert out[90] == pytest.approx((50.0, 50.0, 0.0), rel=1e-9)
-    assert out[180] == pytest.approx((50.0, 0.0, 50.0), rel=1e-9)
+    assert out[180] == pytest.approx((90.0, 0.0, 90.0), rel=1e-9)
+    assert zwait[:, engine.CBP, engine.BORDER].sum() == pytest.approx(0, abs=1e-6)
     assert ready.sum() == pytest.approx(0, abs=1e-6)
 
 

@@ -1342,10 +1342,11 @@ def review_custody(pv, ready, pop, months, air_taken, rec):
 def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
     """Travel documents: each group waits its own time. The recalcitrant group waits in two pools
     (``zwait[ACCEPTING]``, ``zwait[REFUSED]``), split on entry by
-    ``recalcitrant_accepting_share``: documents come only in the first, on the fixed 180-day
-    clock (release under Zadvydas); no country takes the second, released at the custody review
-    after ``no_removal_release_days`` (the end of the 90-day removal period). Third countries take
-    people from both.
+    ``recalcitrant_accepting_share`` (but for those ICE removes from CBP custody, taken only where
+    their country takes removals, all in the first): documents come only in the first, on the
+    fixed 180-day clock (release under Zadvydas); no country takes the second, released at the
+    custody review after ``no_removal_release_days`` (the end of the 90-day removal period).
+    Third countries take people from both.
 
     ``clock[p, k]`` holds the people of pool ``p`` who began waiting on day ``k`` (mod the ring),
     divided by the pool's survival factor ``clock[p, -1]``, so a daily outflow from every slot
@@ -1400,17 +1401,19 @@ def documents(pv, wait, clock, zwait, day, ready, released, third, rec):
             for k in range(slots):
                 clock[p, k] *= clock[p, slots]
             clock[p, slots] = 1.0
-    accepting = pv[P.removal_recalcitrant_accepting_share]
-    entering = 0.0
+    entering = np.zeros(2)
     for r in range(N_ROUTE):
+        # those removed from CBP custody were taken only if their country takes removals (border)
+        accepting = 1.0 if r == CBP else pv[P.removal_recalcitrant_accepting_share]
         for o in range(N_ORIGIN):
             n = wait[r, RECALCITRANT, o]
-            entering += n
             zwait[ACCEPTING, r, o] += n * accepting
             zwait[REFUSED, r, o] += n * (1.0 - accepting)
+            entering[ACCEPTING] += n * accepting
+            entering[REFUSED] += n * (1.0 - accepting)
             wait[r, RECALCITRANT, o] = 0.0
-    clock[ACCEPTING, day % slots] += entering * accepting / clock[ACCEPTING, slots]
-    clock[REFUSED, day % slots] += entering * (1.0 - accepting) / clock[REFUSED, slots]
+    for p in range(2):
+        clock[p, day % slots] += entering[p] / clock[p, slots]
 
 
 @njit(cache=True, error_model="numpy")

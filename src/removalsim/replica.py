@@ -541,7 +541,8 @@ class Replica:
             self._put(RECENT, NO_CONTACT, g, nta - filed + served - served_filed)
             self._put(RECENT, PROTECTED, g, released - nta - served)
             for _ in range(by_ice):  # removed by ICE from CBP custody: documents, then a seat
-                self.env.process(self._documents(Person(g, BORDER, entry=self.months)))
+                self.env.process(self._documents(Person(g, BORDER, entry=self.months),
+                                                 accepting=True))
             for i in range(transfer):
                 kind = self._court if i < to_court else self._summary
                 person = Person(g, BORDER, entry=self.months,
@@ -809,10 +810,11 @@ class Replica:
         yield self._exponential(BIA_DETAINED_DAYS)
         self._enqueue(self.board, self.board_queue, person)
 
-    def _documents(self, person: Person) -> Iterator[simpy.Event]:
+    def _documents(self, person: Person, accepting: bool = False) -> Iterator[simpy.Event]:
         """Travel documents; the recalcitrant group also races a third-country removal and the
         release clock: 180 days (Zadvydas) if their country takes removals,
-        ``no_removal_release_days`` if it takes none (``removal.recalcitrant_accepting_share``)."""
+        ``no_removal_release_days`` if it takes none (``removal.recalcitrant_accepting_share``;
+        ``accepting`` for those removed from CBP custody, taken only where it does)."""
         p = self.p
         if person.group != RECALCITRANT:
             yield self._exponential(p[f"removal.document_days.{GROUPS[person.group]}"])
@@ -821,7 +823,7 @@ class Replica:
         ticket = person.ticket
         self._enqueue(self.third_country, self.third_queue, person)
         release = p["detention.release_after_days"]
-        if self.rng.random() < p["removal.recalcitrant_accepting_share"]:
+        if accepting or self.rng.random() < p["removal.recalcitrant_accepting_share"]:
             document = self.rng.exponential(p["removal.document_days.recalcitrant"])
         else:  # no country takes them: no document, released at the custody review
             document = math.inf
