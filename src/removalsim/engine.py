@@ -917,8 +917,9 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     ``summary_days`` or ``mexico_summary_days`` by land, then the group's travel-document wait;
     for an order, the document wait; the recalcitrant group's wait counted at most to
     ``release_after_days``, when ICE releases those still without one), and the mode flies its
-    capacity times that lead meanwhile, so the group's newcomers are held while the line is
-    below ``capacity * (transport_wait_days + lead)``. Fear claims are not in the line: they are
+    capacity times that lead meanwhile, so the group's newcomers (their leads averaged, weighted
+    by the summary cases' share) are held while the line is below ``capacity *
+    (transport_wait_days + lead)``. Fear claims are not in the line: they are
     weeks from a screening, and most go to court. New cases past that are not admitted: border
     cases are released (DHS may put them in removal proceedings instead), interior ones counted
     in ``pre_refused``. So a scarce mode fills only its own queue, never the beds others need.
