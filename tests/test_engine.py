@@ -437,6 +437,85 @@ def test_bond_releases_court_cases_held_at_discretion_only():
     assert most["removals_interior"].sum() < none["removals_interior"].sum()
 
 
+def test_reasonable_fear_findings_lead_to_withholding_only_cases_held_without_bond():
+    # a positive reasonable-fear finding (a reinstated order) opens withholding-only proceedings
+    # (8 CFR 208.31(e)), detained under INA 241(a) with no bond hearing (Johnson v. Guzman
+    # Chavez); with no expedited removal in the interior and none of the other court cases in the
+    # mandatory classes, every fear claim is a reinstatement case
+    base = {"pathways.expedited_removal": False, "pathways.mandatory_detention_share": 0.0,
+            "detention.bond_release_share": 0.7, "detention.beds": 80_000,
+            "pathways.asylum_officers": 5_000, "pathways.reasonable_fear_positive_rate": 1.0,
+            "courts.judges": 10_000}  # (judges to spare for the detained docket)
+    none = _run("fy2019", **base, **{"pathways.fear_claim_share": 0.0})
+    every = _run("fy2019", **base, **{"pathways.fear_claim_share": 1.0})
+    screened = every.daily_record[:, K["fear_screenings"]].sum()
+    assert none.daily_record[:, K["fear_screenings"]].sum() == 0.0
+    assert screened > 10_000
+    # the cases keep their beds to decision: none is released on bond, or for want of a bed
+    court = K["detained_court"]
+    assert every.daily_record[:, court].mean() > none.daily_record[:, court].mean() + 500
+    years = every.fiscal_years, none.fiscal_years
+    assert years[0]["released_on_bond"].sum() - years[1]["released_on_bond"].sum() < (
+        0.1 * screened)
+    assert years[0]["released_no_bed"].sum() - years[1]["released_no_bed"].sum() < (
+        0.1 * screened)
+
+
+def test_a_withholding_only_decision_carries_out_the_reinstated_order_unless_protection():
+    # a detained court day with as many withholding-only cases (origin prior removal) as full
+    # cases: no withholding-only case is dismissed; the reinstated order is carried out (as a
+    # reinstatement; the judge issues no new order) unless withholding or CAT protection is
+    # granted, which takes the person out of the removable population, as relief does; full
+    # cases end in an order, relief or a dismissal (a closed case, still in the population)
+    e = engine
+    pv = _inputs("fy2019")[1].series[0].copy()
+    pv[e.P.courts_judges] = 10_000  # judges to spare: today's detained decisions are demand-bound
+    pv[e.P.courts_appeal_share] = 0.0
+    pop = np.zeros((e.N_COHORT, e.N_STATUS, e.N_GROUP))
+    months = np.zeros(e.MONTHS_RECENT + 1)
+    det = np.zeros((e.N_KIND, e.N_GROUP, e.N_ORIGIN))
+    wait = np.zeros((e.N_ROUTE, e.N_GROUP, e.N_ORIGIN))
+    det[e.K_COURT, e.TRIANGLE, e.PRIOR] = 1_000.0
+    det[e.K_COURT, e.TRIANGLE, e.DOCKET] = 1_000.0
+    rec = np.zeros(e.N_RECORD)
+    _, exits = e.courts(pv, pop, months, det, wait, np.zeros((e.N_COHORT, e.N_GROUP)),
+                        np.zeros(1), rec)
+    decided = 1_000.0 - det[e.K_COURT, e.TRIANGLE, e.PRIOR]
+    assert decided > 0 and decided == pytest.approx(
+        1_000.0 - det[e.K_COURT, e.TRIANGLE, e.DOCKET])
+    order = pv[e.P.courts_detained_order_share]
+    relief = min(pv[e.P.courts_detained_relief_share], 1.0 - order)
+    assert wait[e.REINSTATE, e.TRIANGLE, e.PRIOR] == pytest.approx(decided * (1.0 - relief))
+    assert wait[e.JUDGE, e.TRIANGLE, e.PRIOR] == 0.0
+    assert wait[e.JUDGE, e.TRIANGLE, e.DOCKET] == pytest.approx(decided * order)
+    # only the full cases' dismissals close a case; grants of both kinds leave the population
+    assert pop.sum() == pytest.approx(decided * (1 - order - relief))
+    assert pop[:, e.CLOSED, e.TRIANGLE].sum() == pytest.approx(pop.sum())
+    assert exits == pytest.approx(2 * decided * relief)
+    assert rec[e.R.court_dismissal] == pytest.approx(decided * (1 - order - relief))
+    assert rec[e.R.court_removal_order] == pytest.approx(decided * order)
+
+
+def test_a_released_withholding_only_case_is_at_large_with_its_order_not_on_the_docket():
+    # when beds are cut below the people the law requires ICE to hold, withholding-only cases
+    # (never held at discretion) go last, and at large they keep their reinstated order
+    e = engine
+    pop = np.zeros((e.N_COHORT, e.N_STATUS, e.N_GROUP))
+    months = np.zeros(e.MONTHS_RECENT + 1)
+    det = np.zeros((e.N_KIND, e.N_GROUP, e.N_ORIGIN))
+    discretionary = np.zeros((e.N_GROUP, e.N_ORIGIN))
+    det[e.K_COURT, e.TRIANGLE, e.PRIOR] = 100.0
+    det[e.K_COURT, e.TRIANGLE, e.DOCKET] = 100.0
+    discretionary[e.TRIANGLE, e.DOCKET] = 100.0
+    assert e.release_court_cases(pop, months, det, discretionary, 50.0, True, -1) == 50.0
+    assert det[e.K_COURT, e.TRIANGLE, e.PRIOR] == 100.0  # discretionary cases go first
+    assert e.release_court_cases(pop, months, det, discretionary, 80.0, True, -1) == (
+        pytest.approx(80.0))
+    assert det[e.K_COURT, e.TRIANGLE, e.PRIOR] == pytest.approx(70.0)
+    assert pop[:, e.PRIOR, e.TRIANGLE].sum() == pytest.approx(30.0)
+    assert pop[:, e.DOCKET, e.TRIANGLE].sum() == pytest.approx(100.0)
+
+
 def test_notices_to_appear_served_by_ice_later_are_arrests_with_no_book_in():
     # people CBP released on parole or with a notice to report, then served an NTA at an ICE
     # office: ICE counts an administrative arrest; nobody is booked in, the case is filed

@@ -112,6 +112,7 @@ INPUTS: tuple[str, ...] = (
     "pathways.voluntary_departure_share",
     "pathways.fear_claim_share",
     "pathways.fear_positive_rate",
+    "pathways.reasonable_fear_positive_rate",
     "pathways.asylum_officers",
     "pathways.border_patrol_screeners",
     "pathways.screenings_per_officer_day",
@@ -389,6 +390,15 @@ def total(a):
     n = 0.0
     for i in range(a.size):  # flat indexing: no view of the array is made
         n += a.flat[i]
+    return n
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def column_total(a, o):
+    """Total of ``a[:, o]`` (a group x origin array) over groups."""
+    n = 0.0
+    for g in range(a.shape[0]):
+        n += a[g, o]
     return n
 
 
@@ -920,7 +930,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
     capacity times that lead meanwhile, so the group's newcomers (their leads averaged, weighted
     by the summary cases' share) are held while the line is below ``capacity *
     (transport_wait_days + lead)``. Fear claims are not in the line: they are
-    weeks from a screening, and most go to court. New cases past that are not admitted: border
+    weeks from a screening, and some go to court. New cases past that are not admitted: border
     cases are released (DHS may put them in removal proceedings instead), interior ones counted
     in ``pre_refused``. So a scarce mode fills only its own queue, never the beds others need.
     """
@@ -1079,8 +1089,10 @@ def release_court_cases(pop, months, det, discretionary, n, mandatory_too, origi
             discretionary[g, o] -= free
             det[K_COURT, g, o] -= free + held
             gone = free + held
-            if gone > 0.0:  # back to their own cohort: border cases are recent entrants
-                put(pop, months, RECENT if o == BORDER else SETTLED, DOCKET, g, gone)
+            if gone > 0.0:  # back to their own cohort: border cases are recent entrants;
+                # a withholding-only case is at large with its reinstated order
+                put(pop, months, RECENT if o == BORDER else SETTLED,
+                    PRIOR if o == PRIOR else DOCKET, g, gone)
                 out += gone
     return out
 
@@ -1119,12 +1131,15 @@ def reclassify_held(det, discretionary, before, after):
 
     When the mandatory-detention share of interior court cases moves from ``before`` to
     ``after``, the same share of the interior court cases held at ICE's discretion becomes
-    mandatory (or of those held by law, discretionary), as for new cases.
+    mandatory (or of those held by law, discretionary), as for new cases. Withholding-only cases
+    (origin ``PRIOR``: reinstated orders) are held under INA 241(a) either way.
     """
     if after == before:
         return
     for g in range(N_GROUP):
         for o in range(BORDER):
+            if o == PRIOR:  # withholding-only cases: held under INA 241(a) whatever the share
+                continue
             if after > before:
                 discretionary[g, o] *= (1.0 - after) / max(1.0 - before, _EPS)
             else:
@@ -1134,22 +1149,31 @@ def reclassify_held(det, discretionary, before, after):
 
 @njit(cache=True, error_model="numpy")
 def screen(pv, det, wants_court, released, rec):
-    """Credible and reasonable fear screenings: positive findings go to court."""
+    """Credible and reasonable fear screenings: positive findings go to court.
+
+    Each kind of screening has its own positive rate. ``wants_court[0]`` gets the positive
+    credible-fear findings (expedited removal): full removal proceedings. ``wants_court[1]`` gets
+    the positive reasonable-fear findings (a reinstated order): withholding-only proceedings
+    (8 CFR 208.31(e)), in which the person stays detained under INA 241(a) with no bond hearing
+    (Johnson v. Guzman Chavez, 594 U.S. 523 (2021)).
+    """
     capacity = (pv[P.pathways_asylum_officers] + pv[P.pathways_border_patrol_screeners]) * pv[
         P.pathways_screenings_per_officer_day]
     waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
     demand = waiting / pv[P.pathways_fear_screening_days]
     done = min(demand, capacity)
-    positive = pv[P.pathways_fear_positive_rate]
+    credible = pv[P.pathways_fear_positive_rate]
+    reasonable = pv[P.pathways_reasonable_fear_positive_rate]
     if waiting > _EPS:
         share = done / waiting
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
-                for kind, back in ((K_FEAR_ER, K_ER), (K_FEAR_REINSTATE, K_REINSTATE)):
+                for i, kind, back, positive in ((0, K_FEAR_ER, K_ER, credible),
+                                                (1, K_FEAR_REINSTATE, K_REINSTATE, reasonable)):
                     out = det[kind, g, o] * share
                     det[kind, g, o] -= out
                     det[back, g, o] += out * (1.0 - positive)
-                    wants_court[g, o] += out * positive
+                    wants_court[i, g, o] += out * positive
     rec[R.fear_screenings] = done
     # past the longest wait, claimants are released to the docket
     waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
@@ -1182,28 +1206,39 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
     affirm = pv[P.courts_bia_affirm_share]
     exits = 0.0
     orders = 0.0
-    # detained cases: orders, relief, or dismissal (released with no case open)
+    # detained cases: orders, relief, or dismissal (released with no case open); a
+    # withholding-only case (origin PRIOR: a reinstated order) cannot be dismissed: the
+    # reinstated order is carried out (the judge issues no new one) unless withholding or CAT
+    # protection is granted, which bars removal home and, as relief does here, takes the person
+    # out of the removable population (removal to a third country is not modelled)
     detained = kind_total(det, K_COURT)
     want_d = detained / pv[P.courts_detained_case_days]
     done_d = min(want_d, hearings)
     order_d = pv[P.courts_detained_order_share]
     relief_d = min(pv[P.courts_detained_relief_share], 1.0 - order_d)
+    only_d = 0.0
     if detained > _EPS:
         share = done_d / detained
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 out = det[K_COURT, g, o] * share
                 det[K_COURT, g, o] -= out
+                if o == PRIOR:
+                    det[K_APPEAL, g, o] += out * (1.0 - relief_d) * appeal
+                    wait[REINSTATE, g, o] += out * (1.0 - relief_d) * (1.0 - appeal)
+                    only_d += out
+                    continue
                 det[K_APPEAL, g, o] += out * order_d * appeal
                 wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
                 put(pop, months, RECENT if o == BORDER else SETTLED, CLOSED, g,
                     out * (1.0 - order_d - relief_d))
+    full_d = done_d - only_d
     exits += done_d * relief_d
-    orders += done_d * order_d
+    orders += full_d * order_d
     rec[R.court_completions_detained] = done_d
-    rec[R.court_removal_order] += done_d * order_d
+    rec[R.court_removal_order] += full_d * order_d
     rec[R.court_relief] += done_d * relief_d
-    rec[R.court_dismissal] += done_d * (1.0 - order_d - relief_d)
+    rec[R.court_dismissal] += full_d * (1.0 - order_d - relief_d)
     rec[R.relief_granted] += done_d * relief_d
     # detained appeals: the Board decides them first; remanded cases go back to a judge
     bia_capacity = pv[P.courts_bia_appeals_per_year] / 365.0
@@ -1215,7 +1250,7 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
             for o in range(N_ORIGIN):
                 out = det[K_APPEAL, g, o] * share
                 det[K_APPEAL, g, o] -= out
-                wait[JUDGE, g, o] += out * affirm
+                wait[REINSTATE if o == PRIOR else JUDGE, g, o] += out * affirm
                 det[K_COURT, g, o] += out * (1.0 - affirm)
         rec[R.court_receipts] += decided_d * (1.0 - affirm)
     # non-detained cases: what judge time is left, at the mix's time per case
@@ -1533,7 +1568,7 @@ def _simulate_draw(
     pre_refused = np.zeros(N_ORIGIN)
     wanted = np.zeros(N_ORIGIN)
     held = np.zeros(N_ORIGIN)
-    wants_court = np.zeros((N_GROUP, N_ORIGIN))
+    wants_court = np.zeros((2, N_GROUP, N_ORIGIN))
     zreleased = np.zeros((N_ROUTE, N_ORIGIN))
     third = np.zeros((N_ROUTE, N_ORIGIN))
     removed_cells = np.zeros((N_ROUTE, N_GROUP, N_ORIGIN))
@@ -1766,26 +1801,34 @@ def _simulate_draw(
 
         # --- fear screenings: positive findings go to court, detained if a bed is free ---
         wants_court[:] = 0.0
-        before = total(released)
+        before = total(released) - column_total(released, PRIOR)
         fear_bound = screen(pv, det, wants_court, released, rec)
-        rec[R.court_receipts] += total(released) - before  # released after the longest wait
+        # released after the longest wait: a Notice to Appear, unless a reinstated order stands
+        rec[R.court_receipts] += total(released) - column_total(released, PRIOR) - before
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
+                # full proceedings: held as other court cases, if a bed is free; withholding-only
+                # ones (reinstated orders) stay in the bed they hold, under INA 241(a)
+                full = wants_court[0, g, o]
                 share = border_court_share if o == BORDER else court_share
-                det[K_COURT, g, o] += wants_court[g, o] * share
-                discretionary[g, o] += wants_court[g, o] * (
+                det[K_COURT, g, o] += full * share + wants_court[1, g, o]
+                discretionary[g, o] += full * (
                     border_court_share if o == BORDER else at_discretion)
-                released[g, o] += wants_court[g, o] * (1.0 - share)
-                released_no_bed += wants_court[g, o] * (1.0 - share)
+                released[g, o] += full * (1.0 - share)
+                released_no_bed += full * (1.0 - share)
         rec[R.court_receipts] += total(wants_court)
-        # people released from detention join the docket (recent entrants, in the main)
+        # people released from detention join the docket (recent entrants, in the main); those
+        # with a reinstated order are at large with it
         for g in range(N_GROUP):
             n = 0.0
             for o in range(N_ORIGIN):
-                n += released[g, o]
+                if o != PRIOR:
+                    n += released[g, o]
             if n > 0.0:
                 put(pop, months, RECENT, DOCKET, g, n)
-                atd_new += n
+            if released[g, PRIOR] > 0.0:
+                put(pop, months, SETTLED, PRIOR, g, released[g, PRIOR])
+            atd_new += n + released[g, PRIOR]
         released[:] = 0.0
         rec[R.released_no_bed] = released_no_bed
         rec[R.court_receipts] += pv[P.courts_other_receipts_per_year] / 365.0

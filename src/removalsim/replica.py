@@ -349,10 +349,11 @@ class Replica:
             self.border_occupancy += 1 if taken else -1
 
     def _release(self, person: Person, status: int = DOCKET) -> None:
-        """Out of custody, at large again (on the docket unless told), ATD for some."""
+        """Out of custody, at large again (on the docket unless told; with a reinstated order,
+        never a docket case), ATD for some."""
         self._bed(person, False)
         person.ticket += 1
-        self._back(person, status)
+        self._back(person, PRIOR if person.origin == PRIOR else status)
         self.atd += int(self.rng.random() < self.p["detention.atd_share"])
 
     def _exit(self, person: Person) -> None:
@@ -905,9 +906,22 @@ class Replica:
                     self._release(person)
 
     def _screened(self, person: Person) -> float:
-        """Positive findings become court cases (a bed again by class); others go on summarily."""
+        """Positive findings become court cases; others go on summarily.
+
+        A positive credible-fear finding opens full proceedings: a bed again, by class. A
+        positive reasonable-fear finding (a reinstated order, origin ``PRIOR``) opens
+        withholding-only proceedings: the person keeps the bed, held under INA 241(a) without
+        bond (Johnson v. Guzman Chavez)."""
         p = self.p
-        if self.rng.random() < p["pathways.fear_positive_rate"]:
+        withholding = person.origin == PRIOR
+        rate = p["pathways.reasonable_fear_positive_rate" if withholding
+                 else "pathways.fear_positive_rate"]
+        if self.rng.random() >= rate:
+            self.env.process(self._summary(person))
+        elif withholding:
+            person.bed_class = MANDATORY_COURT
+            self.env.process(self._court(person))
+        else:
             self._bed(person, False)
             person.ticket += 1
             mandatory = person.origin != BORDER and (
@@ -916,23 +930,32 @@ class Replica:
             person.kind = self._court
             person.rebooked = True
             self.holding.append(person)
-        else:
-            self.env.process(self._summary(person))
         return 1.0
 
     def _decided_detained(self, person: Person) -> float:
         """A detained case: a removal order (appealed or not), relief, or a dismissal (released,
-        unauthorized, with the case closed)."""
+        unauthorized, with the case closed). A withholding-only case (origin ``PRIOR``) cannot be
+        dismissed: the reinstated order is carried out unless withholding or CAT protection is
+        granted, which takes the person out of the removable population, as relief does."""
         p = self.p
         self.court_cases.pop(person, None)
         order = p["courts.detained_order_share"]
+        relief = min(p["courts.detained_relief_share"], 1.0 - order)
         u = self.rng.random()
+        if person.origin == PRIOR:
+            if u < relief:
+                self._exit(person)
+            elif self.rng.random() < p["courts.appeal_share"]:
+                self.env.process(self._appeal(person))
+            else:
+                self.env.process(self._documents(person))
+            return 1.0
         if u < order:
             if self.rng.random() < p["courts.appeal_share"]:
                 self.env.process(self._appeal(person))
             else:
                 self.env.process(self._documents(person))
-        elif u < order + min(p["courts.detained_relief_share"], 1.0 - order):
+        elif u < order + relief:
             self._exit(person)
         else:
             self._bed(person, False)
