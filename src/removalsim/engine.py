@@ -1175,7 +1175,7 @@ def screen(pv, det, wants_court, released, rec):
                     det[back, g, o] += out * (1.0 - positive)
                     wants_court[i, g, o] += out * positive
     rec[R.fear_screenings] = done
-    # past the longest wait, claimants are released to the docket
+    # past the longest wait, claimants are released (to the docket, or with a reinstated order)
     waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
     limit = capacity * pv[P.pathways_fear_max_wait_days]
     if waiting > limit:

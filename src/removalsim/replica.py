@@ -941,15 +941,9 @@ class Replica:
         self.court_cases.pop(person, None)
         order = p["courts.detained_order_share"]
         relief = min(p["courts.detained_relief_share"], 1.0 - order)
-        u = self.rng.random()
         if person.origin == PRIOR:
-            if u < relief:
-                self._exit(person)
-            elif self.rng.random() < p["courts.appeal_share"]:
-                self.env.process(self._appeal(person))
-            else:
-                self.env.process(self._documents(person))
-            return 1.0
+            order = 1.0 - relief
+        u = self.rng.random()
         if u < order:
             if self.rng.random() < p["courts.appeal_share"]:
                 self.env.process(self._appeal(person))
