@@ -393,15 +393,6 @@ def total(a):
     return n
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def column_total(a, o):
-    """Total of ``a[:, o]`` (a group x origin array) over groups."""
-    n = 0.0
-    for g in range(a.shape[0]):
-        n += a[g, o]
-    return n
-
-
 @njit(cache=True, error_model="numpy")
 def tally_removals(out, by_route, by_group, by_origin):
     """Removals by route, group and origin (filled in) and in all (returned), in one pass."""
@@ -1175,7 +1166,8 @@ def screen(pv, det, wants_court, released, rec):
                     det[back, g, o] += out * (1.0 - positive)
                     wants_court[i, g, o] += out * positive
     rec[R.fear_screenings] = done
-    # past the longest wait, claimants are released (to the docket, or with a reinstated order)
+    # past the longest wait, claimants are released: to the docket with a Notice to Appear, or
+    # at large with a reinstated order (origin PRIOR, no new case)
     waiting = kind_total(det, K_FEAR_ER) + kind_total(det, K_FEAR_REINSTATE)
     limit = capacity * pv[P.pathways_fear_max_wait_days]
     if waiting > limit:
@@ -1186,6 +1178,8 @@ def screen(pv, det, wants_court, released, rec):
                     out = det[kind, g, o] * share
                     det[kind, g, o] -= out
                     released[g, o] += out
+                    if o != PRIOR:
+                        rec[R.court_receipts] += out
     return done < demand - _EPS
 
 
@@ -1223,15 +1217,14 @@ def courts(pv, pop, months, det, wait, bia, ledger, rec):
             for o in range(N_ORIGIN):
                 out = det[K_COURT, g, o] * share
                 det[K_COURT, g, o] -= out
-                if o == PRIOR:
-                    det[K_APPEAL, g, o] += out * (1.0 - relief_d) * appeal
-                    wait[REINSTATE, g, o] += out * (1.0 - relief_d) * (1.0 - appeal)
+                ordered = order_d
+                if o == PRIOR:  # withholding-only: the reinstated order, unless protected
+                    ordered = 1.0 - relief_d
                     only_d += out
-                    continue
-                det[K_APPEAL, g, o] += out * order_d * appeal
-                wait[JUDGE, g, o] += out * order_d * (1.0 - appeal)
+                det[K_APPEAL, g, o] += out * ordered * appeal
+                wait[REINSTATE if o == PRIOR else JUDGE, g, o] += out * ordered * (1.0 - appeal)
                 put(pop, months, RECENT if o == BORDER else SETTLED, CLOSED, g,
-                    out * (1.0 - order_d - relief_d))
+                    out * max(1.0 - ordered - relief_d, 0.0))
     full_d = done_d - only_d
     exits += done_d * relief_d
     orders += full_d * order_d
@@ -1801,10 +1794,7 @@ def _simulate_draw(
 
         # --- fear screenings: positive findings go to court, detained if a bed is free ---
         wants_court[:] = 0.0
-        before = total(released) - column_total(released, PRIOR)
         fear_bound = screen(pv, det, wants_court, released, rec)
-        # released after the longest wait: a Notice to Appear, unless a reinstated order stands
-        rec[R.court_receipts] += total(released) - column_total(released, PRIOR) - before
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 # full proceedings: held as other court cases, if a bed is free; withholding-only
