@@ -66,6 +66,19 @@ def test_months_add_up_to_fiscal_years(replay: rp.Replay) -> None:
             years.at[year, "court_backlog_end"])
 
 
+def test_book_outs_to_removal_are_removals_from_ice_beds(replay: rp.Replay) -> None:
+    # ICE's book-outs to removal count only the people it removed from its own detention: the
+    # model's match is its removals less those carried out straight from CBP custody
+    years = replay.fiscal_years
+    for year in (2019, 2024):
+        assert years.at[year, "removals_cbp_custody"] > 0
+        assert years.at[year, "removals_from_detention"] == pytest.approx(
+            years.at[year, "removals"] - years.at[year, "removals_cbp_custody"])
+    compared = [r for r in rp.compare(replay) if r["metric"] == "book_outs_to_removal"]
+    assert {r["fiscal_year"] for r in compared} >= {2024, 2025}
+    assert sum(r["month"] is not None for r in compared) >= 20
+
+
 def test_observations_are_complete_periods() -> None:
     seen = rp.observations()
     removals = {o.fiscal_year: o.value for o in seen if o.metric == "removals" and not o.month}

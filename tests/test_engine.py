@@ -241,7 +241,7 @@ def test_the_transport_hold_counts_the_wait_once_ready_not_the_lead_before_it():
     post = np.zeros_like(wait)
     wants = np.zeros(shape)
     released = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
-    pre_refused = np.zeros(engine.N_ORIGIN)
+    pre_refused = np.zeros((engine.N_GROUP, engine.N_ORIGIN))
     det[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 3_500.0  # in processing
     det[engine.K_FEAR_ER, engine.TRIANGLE, engine.BORDER] = 9_000.0  # awaiting a fear screening
     ready[engine.JUDGE, engine.TRIANGLE, 0] = 2_000.0  # in line for a seat, in ICE beds
@@ -266,7 +266,7 @@ def test_the_transport_hold_counts_the_wait_once_ready_not_the_lead_before_it():
     post[engine.JUDGE, engine.TRIANGLE, 0] = 300.0
     hold()
     assert post[engine.JUDGE, engine.TRIANGLE, 0] == 0.0
-    assert pre_refused[0] == pytest.approx(300.0)
+    assert pre_refused[engine.TRIANGLE, 0] == pytest.approx(300.0)  # counted by group
     # seats Title 42 expulsions take are not there for the line: with half the seats gone the
     # summary newcomers find no room either
     wants[engine.K_ER, engine.TRIANGLE, engine.BORDER] = 1_500.0
@@ -516,6 +516,39 @@ def test_a_released_withholding_only_case_is_at_large_with_its_order_not_on_the_
     assert pop[:, e.DOCKET, e.TRIANGLE].sum() == pytest.approx(100.0)
 
 
+def test_arrested_people_leave_their_own_nationality_cell():
+    # land transport turns away the Mexicans arrested (no bed for them) while the others find one:
+    # each group's cell loses only its own booked-in people, so no one changes nationality; those
+    # turned away are released where they were arrested, with a Notice to Appear
+    e = engine
+    pop = np.zeros((e.N_COHORT, e.N_STATUS, e.N_GROUP))
+    pop[e.RECENT, e.NO_CONTACT, e.MEXICO] = 1000.0
+    pop[e.RECENT, e.NO_CONTACT, e.TRIANGLE] = 1000.0
+    arrested = np.zeros_like(pop)
+    arrested[e.RECENT, e.NO_CONTACT, e.MEXICO] = 10.0
+    arrested[e.RECENT, e.NO_CONTACT, e.TRIANGLE] = 10.0
+    held = np.zeros((e.N_GROUP, e.N_ORIGIN))
+    wanted = np.zeros((e.N_GROUP, e.N_ORIGIN))
+    wanted[e.MEXICO, e.NO_CONTACT] = wanted[e.TRIANGLE, e.NO_CONTACT] = 10.0
+    held[e.TRIANGLE, e.NO_CONTACT] = 10.0
+    rec = np.zeros(e.N_RECORD)
+    released = e.take_arrested(pop, arrested, held, wanted, False, rec)
+    assert released == pytest.approx(10.0)
+    assert pop[:, :, e.MEXICO].sum() == pytest.approx(1000.0)
+    assert pop[e.RECENT, e.DOCKET, e.MEXICO] == pytest.approx(10.0)
+    assert pop[:, :, e.TRIANGLE].sum() == pytest.approx(990.0)
+    assert pop[e.RECENT, e.DOCKET, e.TRIANGLE] == 0.0
+    assert rec[e.R.court_receipts] == pytest.approx(10.0)
+    # when arrests stop at full beds, those who found no bed were never arrested: they stay in
+    # their cells, with no Notice to Appear
+    arrested[e.RECENT, e.NO_CONTACT, e.MEXICO] = 10.0
+    arrested[e.RECENT, e.NO_CONTACT, e.TRIANGLE] = 10.0
+    assert e.take_arrested(pop, arrested, held, wanted, True, rec) == 0.0
+    assert pop[e.RECENT, e.NO_CONTACT, e.MEXICO] == pytest.approx(990.0)
+    assert pop[e.RECENT, e.DOCKET, e.MEXICO] == pytest.approx(10.0)
+    assert pop[:, :, e.TRIANGLE].sum() == pytest.approx(980.0)
+
+
 def test_notices_to_appear_served_by_ice_later_are_arrests_with_no_book_in():
     # people CBP released on parole or with a notice to report, then served an NTA at an ICE
     # office: ICE counts an administrative arrest; nobody is booked in, the case is filed
@@ -644,6 +677,21 @@ def test_without_expanded_expedited_removal_no_interior_expedited_removals():
     assert result.fiscal_years["removals_expedited_interior"].sum() == pytest.approx(0, abs=1e-6)
     expanded = _run("current", **{"pathways.expedited_removal": True})
     assert expanded.fiscal_years["removals_expedited_interior"].sum() > 1_000
+
+
+def test_a_docket_case_is_dismissed_for_expedited_removal_only_if_the_person_is_held():
+    # with no transport at all, no summary case is held (none could be removed soon; fear claims,
+    # held for a screening whatever the transport, are switched off): docket cases arrested for
+    # expedited removal are released at arrest with their case still open
+    dismissing = {"pathways.expedited_removal": True, "pathways.dismiss_for_expedited": 1.0,
+                  "pathways.fear_claim_share": 0.0}
+    held = _run("current", **dismissing)
+    assert held.fiscal_years["court_dismissed_for_expedited"].sum() > 1_000
+    no_transport = _run("current", **dismissing, **{
+        "removal.charter_flights_per_day": 0.0, "removal.commercial_per_day": 0.0,
+        "removal.land_per_day": 0.0})
+    assert no_transport.fiscal_years["court_dismissed_for_expedited"].sum() == pytest.approx(
+        0, abs=1e-6)
 
 
 @pytest.mark.parametrize("name", ["current", "fy2022"])  # fy2022: most CBP transfers released

@@ -223,6 +223,7 @@ RECORD: tuple[str, ...] = (
     "court_completions_detained",
     "court_completions_non_detained",
     *(f"court_{o}" for o in COURT_OUTCOMES),
+    "court_dismissed_for_expedited",
     "removal_orders",
     "removals",
     *(f"removals_{r}" for r in ROUTES),
@@ -845,6 +846,42 @@ def arrests(pv, pop, peak, atd, arrested, leads, rec):
 
 
 @njit(cache=True, error_model="numpy")
+def take_arrested(pop, arrested, held, wanted, stop, rec):
+    """Take the arrested who were booked in out of their cells; release the others where they are.
+
+    Each cell loses the share of its group and status that found a bed (``held`` over ``wanted``,
+    both by group and status): beds and transport take some nationalities and statuses more than
+    others, and no one changes nationality or status at arrest. When arrests stop at full beds
+    (``stop``), the others were never arrested; otherwise they are released: a Notice to Appear
+    puts those with no case on the docket.
+    Returns the number released at arrest.
+    """
+    for c in range(N_COHORT):
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                n = arrested[c, s, g]
+                if n <= _EPS or pop[c, s, g] <= _EPS:
+                    continue
+                gone = n * held[g, s] / max(wanted[g, s], _EPS)
+                take(pop, c, s, g, gone / pop[c, s, g])
+                arrested[c, s, g] = n - gone  # now: those released at arrest
+    released = 0.0
+    if stop:
+        return released
+    for c in range(N_COHORT):  # a second pass: a release may add to a docket cell taken above
+        for s in range(N_STATUS - 1):
+            for g in range(N_GROUP):
+                back = arrested[c, s, g]
+                if back <= _EPS or pop[c, s, g] <= _EPS:
+                    continue
+                released += back
+                if s in (NO_CONTACT, ENDED, CLOSED):
+                    move(pop, c, s, g, back / max(pop[c, s, g], _EPS), DOCKET)
+                    rec[R.court_receipts] += back
+    return released
+
+
+@njit(cache=True, error_model="numpy")
 def route(pv, arrested, wants, post):
     """The legal route the law allows for each arrested cell.
 
@@ -852,15 +889,14 @@ def route(pv, arrested, wants, post):
     expedited removal only when the policy in force covers 2 years anywhere, and only for people
     who entered without inspection (not visa overstays); parolees whose parole ended only where
     the policy applies it to them. People on the docket stay in proceedings unless their case is
-    dismissed for expedited removal (2025). Everyone else gets a Notice to Appear: stipulated
-    removal, voluntary departure from detention, or a court case, detained or released.
-    Returns the cases dismissed to allow expedited removal (court completions).
+    dismissed for expedited removal (2025): their summary cases, of origin ``docket``, count as
+    dismissals once they are held. Everyone else gets a Notice to Appear: stipulated removal,
+    voluntary departure from detention, or a court case, detained or released.
     """
     expedited = pv[P.pathways_expedited_removal] > 0.5
     fear = pv[P.pathways_fear_claim_share]
     stipulated = pv[P.pathways_stipulated_share]
     vd = pv[P.pathways_voluntary_departure_share]
-    dismissed = 0.0
     for c in range(N_COHORT):
         for s in range(N_STATUS - 1):
             for g in range(N_GROUP):
@@ -878,7 +914,6 @@ def route(pv, arrested, wants, post):
                 if expedited and c == RECENT:
                     if s == DOCKET:
                         summary = n * pv[P.pathways_dismiss_for_expedited]
-                        dismissed += summary
                     elif s == ENDED:
                         summary = n * pv[P.pathways_expedited_for_parolees]
                     else:
@@ -892,7 +927,6 @@ def route(pv, arrested, wants, post):
                 post[STIPULATED, g, s] += notice * stipulated
                 post[VD_DETAINED, g, s] += notice * vd
                 wants[K_COURT, g, s] += notice * (1.0 - stipulated - vd)
-    return dismissed
 
 
 @njit(cache=True, error_model="numpy")
@@ -968,7 +1002,7 @@ def hold_for_transport(pv, det, wait, ready, zwait, wants, post, released, pre_r
                 if o == BORDER:
                     released[g, o] += turned
                 else:
-                    pre_refused[o] += turned
+                    pre_refused[g, o] += turned
 
 
 @njit(cache=True, error_model="numpy")
@@ -1558,9 +1592,9 @@ def _simulate_draw(
     rec = np.zeros(N_RECORD)
     # work space of the stages, allocated once
     leads = np.zeros((N_COHORT, N_STATUS, N_GROUP))
-    pre_refused = np.zeros(N_ORIGIN)
-    wanted = np.zeros(N_ORIGIN)
-    held = np.zeros(N_ORIGIN)
+    pre_refused = np.zeros((N_GROUP, N_ORIGIN))
+    wanted = np.zeros((N_GROUP, N_ORIGIN))  # by the group and status of the arrested
+    held = np.zeros((N_GROUP, N_ORIGIN))
     wants_court = np.zeros((2, N_GROUP, N_ORIGIN))
     zreleased = np.zeros((N_ROUTE, N_ORIGIN))
     third = np.zeros((N_ROUTE, N_ORIGIN))
@@ -1647,7 +1681,7 @@ def _simulate_draw(
 
         # --- arrests and legal routes ---
         arrests(pv, pop, peak, atd, arrested, leads, rec)
-        dismissed = route(pv, arrested, wants, post)
+        route(pv, arrested, wants, post)
 
         # --- detention admission: by legal class, then policy priority ---
         occupancy = beds_used(det, wait, ready, zwait, processing)
@@ -1714,6 +1748,7 @@ def _simulate_draw(
         border_court_share = admitted[6]
         wanted[:] = pre_refused  # turned away before admission: no transport soon
         held[:] = 0.0
+        dismissed = 0.0  # docket cases held for expedited removal: the case is dismissed
         for g in range(N_GROUP):
             for o in range(N_ORIGIN):
                 kept = 0.0
@@ -1721,18 +1756,20 @@ def _simulate_draw(
                     share = admitted[summary_class(kind, g)]
                     det[kind, g, o] += wants[kind, g, o] * share
                     kept += wants[kind, g, o] * share
-                    wanted[o] += wants[kind, g, o]
+                    wanted[g, o] += wants[kind, g, o]
+                    if o == DOCKET:
+                        dismissed += wants[kind, g, o] * share
                 share = border_court_share if o == BORDER else court_share
                 det[K_COURT, g, o] += wants[K_COURT, g, o] * share
                 discretionary[g, o] += wants[K_COURT, g, o] * (
                     border_court_share if o == BORDER else at_discretion)
                 kept += wants[K_COURT, g, o] * share
-                wanted[o] += wants[K_COURT, g, o]
+                wanted[g, o] += wants[K_COURT, g, o]
                 for r, cls in ((JUDGE, 2), (STIPULATED, 3), (VD_DETAINED, 3)):
                     wait[r, g, o] += post[r, g, o] * admitted[cls]
                     kept += post[r, g, o] * admitted[cls]
-                    wanted[o] += post[r, g, o]
-                held[o] += kept
+                    wanted[g, o] += post[r, g, o]
+                held[g, o] += kept
                 if o == BORDER:  # CBP cannot hold people: those without a bed go to the docket
                     came = 0.0
                     for kind in range(N_KIND):
@@ -1740,9 +1777,10 @@ def _simulate_draw(
                     released[g, o] += came - kept
         book_interior = 0.0
         interior_wanted = 0.0
-        for o in range(BORDER):
-            book_interior += held[o]
-            interior_wanted += wanted[o]
+        for g in range(N_GROUP):
+            for o in range(BORDER):
+                book_interior += held[g, o]
+                interior_wanted += wanted[g, o]
         # those booked in to be released on processing take the beds left, within the border
         # room; for the rest there is none and they are released at once
         hold_processing(pv, det, wait, ready, zwait, processing, processing_in, usable, pop,
@@ -1751,36 +1789,14 @@ def _simulate_draw(
         for g in range(N_GROUP):
             border_refused += released[g, BORDER]
         released_no_bed = total(released)
-        # arrested people leave their cells. When arrests stop at full beds, only the share that
-        # found a bed is arrested (the same share in every cell); otherwise those without a bed
-        # are released where they are: a Notice to Appear puts people with no case on the docket
-        made = 1.0
+        # arrested people who found a bed leave their cells; when arrests stop at full beds only
+        # they were arrested, otherwise the others are released where they are
+        back = take_arrested(pop, arrested, held, wanted, stop, rec)
+        released_no_bed += back
+        atd_new += back
         if stop and interior_wanted > _EPS:
-            made = book_interior / interior_wanted
-        for c in range(N_COHORT):
-            for s in range(N_STATUS - 1):
-                for g in range(N_GROUP):
-                    n = arrested[c, s, g]
-                    if n <= _EPS or pop[c, s, g] <= _EPS:
-                        continue
-                    gone = n * made if stop else n * held[s] / max(wanted[s], _EPS)
-                    take(pop, c, s, g, gone / pop[c, s, g])
-                    arrested[c, s, g] = n - gone  # now: those released at arrest
-        if not stop:  # (a second pass: a release may add to a docket cell taken from above)
-            for c in range(N_COHORT):
-                for s in range(N_STATUS - 1):
-                    for g in range(N_GROUP):
-                        back = arrested[c, s, g]
-                        if back <= _EPS or pop[c, s, g] <= _EPS:
-                            continue
-                        released_no_bed += back
-                        atd_new += back
-                        if s in (NO_CONTACT, ENDED, CLOSED):
-                            share = back / max(pop[c, s, g], _EPS)
-                            move(pop, c, s, g, share, DOCKET)
-                            rec[R.court_receipts] += back
-        for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
-            rec[k] *= made
+            for k in (R.arrests_custodial, R.arrests_at_large, R.arrests_check_in):
+                rec[k] *= book_interior / interior_wanted
         rec[R.book_ins_interior] = book_interior
         # new Notices to Appear: court cases held who had none, border cases released
         for o in range(N_ORIGIN):
@@ -1849,8 +1865,10 @@ def _simulate_draw(
                 discretionary[g, o] *= det[K_COURT, g, o]
         exits_total += court_exits
         # cases dismissed at arrest so that expedited removal can be used are completions too
+        # (those who found no bed stay on the docket, their case open)
         rec[R.court_completions_non_detained] += dismissed
         rec[R.court_dismissal] += dismissed
+        rec[R.court_dismissed_for_expedited] = dismissed
         # other receipts (USCIS referrals, recalendared cases) come from people with no case open
         other = pv[P.courts_other_receipts_per_year] / 365.0
         no_contact = ended = closed = 0.0

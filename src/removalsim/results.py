@@ -32,6 +32,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     **{f"removals_{g}": (f"removals_{g}", "sum") for g in GROUPS},
     "removals_cbp_executed": ("removals_cbp_executed", "sum"),
     "removals_dhs": ("removals", "sum"),  # plus CBP-executed removals, added below
+    "removals_from_detention": ("removals", "sum"),  # less those from CBP custody, below
     "returns_cbp": ("returns_cbp", "sum"),
     "expulsions_title42": ("expulsions_title42", "sum"),
     "arrests": ("arrests_custodial", "sum"),  # plus the other three kinds, added below
@@ -54,6 +55,7 @@ FY_COLUMNS: dict[str, tuple[str, str]] = {
     "court_receipts": ("court_receipts", "sum"),
     "court_completions": ("court_completions_detained", "sum"),  # plus non-detained
     **{f"court_{o}": (f"court_{o}", "sum") for o in COURT_OUTCOMES},
+    "court_dismissed_for_expedited": ("court_dismissed_for_expedited", "sum"),
     "removal_orders": ("removal_orders", "sum"),
     "self_departures": ("self_departures", "sum"),
     "voluntary_departures": ("voluntary_departures", "sum"),
@@ -70,6 +72,11 @@ _ADDED = {"arrests": ("arrests_at_large", "arrests_check_in", "arrests_processin
           "book_ins": ("book_ins_interior",),
           "court_completions": ("court_completions_non_detained",)}
 """Columns that add further records to the first one named in ``FY_COLUMNS``."""
+
+_LESS = {"removals_from_detention": ("removals_cbp_custody",)}
+"""Columns that take records away from the first one named in ``FY_COLUMNS``: ICE's removals of
+people it held in its own detention (its book-outs to removal) are its removals less those it
+carried out straight from CBP custody."""
 
 
 def period_table(sums: np.ndarray, ends: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
@@ -99,6 +106,9 @@ def period_table(sums: np.ndarray, ends: np.ndarray, days: np.ndarray) -> dict[s
     for column, records in _ADDED.items():
         for record in records:
             out[column] += sums[..., _K[record]]
+    for column, records in _LESS.items():
+        for record in records:
+            out[column] -= sums[..., _K[record]]
     return out
 
 

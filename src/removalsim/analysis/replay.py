@@ -44,6 +44,7 @@ SERIES: dict[str, str] = {
     "adp": "detained_adp",
     "adp_cbp": "detained_adp_border",
     "book_outs_bonded": "released_on_bond",
+    "book_outs_to_removal": "removals_from_detention",
     "atd_enrolled": "atd_enrolled",
     "court_receipts": "court_receipts",
     "court_completions": "court_completions",
