@@ -679,24 +679,33 @@ def test_without_expanded_expedited_removal_no_interior_expedited_removals():
     assert expanded.fiscal_years["removals_expedited_interior"].sum() > 1_000
 
 
+_DISMISSING = {"pathways.expedited_removal": True, "pathways.dismiss_for_expedited": 1.0}
+_NO_TRANSPORT = {"removal.charter_flights_per_day": 0.0, "removal.commercial_per_day": 0.0,
+                 "removal.land_per_day": 0.0}
+
+
 def test_a_docket_case_is_dismissed_for_expedited_removal_only_if_the_person_is_held():
     # with no transport at all, no summary case is held (none could be removed soon; fear claims,
     # held for a screening whatever the transport, are switched off): docket cases arrested for
     # expedited removal are released at arrest with their case still open
-    dismissing = {"pathways.expedited_removal": True, "pathways.dismiss_for_expedited": 1.0,
-                  "pathways.fear_claim_share": 0.0}
+    dismissing = {**_DISMISSING, "pathways.fear_claim_share": 0.0}
     held = _run("current", **dismissing)
     assert held.fiscal_years["court_dismissed_for_expedited"].sum() > 1_000
-    no_transport = _run("current", **dismissing, **{
-        "removal.charter_flights_per_day": 0.0, "removal.commercial_per_day": 0.0,
-        "removal.land_per_day": 0.0})
+    no_transport = _run("current", **dismissing, **_NO_TRANSPORT)
     assert no_transport.fiscal_years["court_dismissed_for_expedited"].sum() == pytest.approx(
         0, abs=1e-6)
 
 
-@pytest.mark.parametrize("name", ["current", "fy2022"])  # fy2022: most CBP transfers released
-def test_court_cases_are_conserved(name):                   # on processing, held until then
-    result = _run(name)
+@pytest.mark.parametrize(("name", "changes"), [
+    ("current", {}),
+    ("fy2022", {}),  # most CBP transfers released on processing, held until then
+    # docket cases dismissed for expedited removal: a dismissal only for those held, whether
+    # transport turns the others away or arrests stop at full beds
+    ("current", {**_DISMISSING, **_NO_TRANSPORT}),
+    ("current", {**_DISMISSING, "detention.beds": 20_000, "detention.when_full": "stop"}),
+])
+def test_court_cases_are_conserved(name, changes):
+    result = _run(name, **changes)
     daily = result.daily
     change = daily["court_pending"].iloc[-1] - daily["court_pending"].iloc[0]
     flows = (daily["court_receipts"] - daily["court_completions_detained"]

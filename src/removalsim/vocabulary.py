@@ -146,6 +146,9 @@ OUTPUT_TERMS = (
          "ICE removals of people whose custody began with an ICE arrest in the interior."),
     Term("removals_border", "Border removals", "removals",
          "ICE removals of people whose custody began with a CBP arrest at the border."),
+    Term("removals_from_detention", "Removals from ICE detention", "removals",
+         "ICE removals of people it held in its own beds (its book-outs to removal): its removals "
+         "less those carried out straight from CBP custody."),
     Term("removals_cbp_executed", "Removals by CBP", "removals",
          "Removals CBP carries out itself: in DHS totals, not in ICE's."),
     Term("returns_cbp", "CBP returns", "returns",
@@ -193,6 +196,9 @@ OUTPUT_TERMS = (
          "EOIR pending cases (detained and not), appeals excluded."),
     Term("court_receipts", "New court cases", "cases", "Notices to Appear filed with EOIR."),
     Term("court_completions", "Court decisions", "cases", "Initial case completions."),
+    Term("court_dismissed_for_expedited", "Dismissed for expedited removal", "cases",
+         "Court cases of recent entrants DHS had dismissed at arrest so it could use expedited "
+         "removal (2025), counted once the person is held; court completions."),
     Term("removal_orders", "Removal orders", "orders",
          "Removal orders by judges (after a hearing or in absentia)."),
     Term("self_departures", "Self-departures", "people",
